@@ -1,0 +1,52 @@
+/* pb-cli.h — shared pieces of the `perturb` command-line tool.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "pb-engine.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes of every command */
+#define PB_CLI_EXIT_OK      0
+#define PB_CLI_EXIT_FAILED  1 /* failure while working */
+#define PB_CLI_EXIT_USAGE   2 /* bad usage or bad input */
+
+typedef int (*PbCliCommandFunc) (int    argc,
+                                 char **argv);
+
+typedef struct
+{
+  const char       *name;
+  const char       *summary;
+  PbCliCommandFunc  func;
+} PbCliCommand;
+
+int      pb_cli_parse_options     (GOptionContext  *context,
+                                   int             *argc,
+                                   char          ***argv);
+int      pb_cli_usage_error       (GOptionContext  *context,
+                                   const char      *format,
+                                   ...) G_GNUC_PRINTF (2, 3);
+int      pb_cli_report_error      (const GError    *error);
+int      pb_cli_run_subcommands   (const char      *prefix,
+                                   const PbCliCommand *commands,
+                                   guint            n_commands,
+                                   int              argc,
+                                   char           **argv);
+void     pb_cli_progress          (double           fraction,
+                                   const char      *message,
+                                   gconstpointer    details,
+                                   gpointer         user_data);
+void     pb_cli_progress_end      (void);
+char    *pb_cli_format_size       (gint64           bytes);
+
+/* commands */
+int      pb_cli_project           (int    argc,
+                                   char **argv);
+
+G_END_DECLS

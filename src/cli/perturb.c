@@ -1,0 +1,36 @@
+/* perturb.c — the `perturb` command-line tool: one engine, no display needed.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pb-cli.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+static const PbCliCommand commands[] = {
+  { "project", "Create a project or show what it contains", pb_cli_project },
+};
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_prgname ("perturb");
+
+  if (argc >= 2 && (g_str_equal (argv[1], "--version") || g_str_equal (argv[1], "-V")))
+    {
+      printf ("perturb %s\n", PACKAGE_VERSION);
+      return PB_CLI_EXIT_OK;
+    }
+
+  return pb_cli_run_subcommands ("perturb", commands, G_N_ELEMENTS (commands), argc, argv);
+}
