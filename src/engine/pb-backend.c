@@ -1,0 +1,201 @@
+/* pb-backend.c — dispatch through the backend vtable.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pb-backend-private.h"
+
+#include "pb-error.h"
+
+/**
+ * pb_backend_new:
+ * @kind: which implementation
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a backend for one thread, or %NULL with @error set
+ *   (%PB_ENGINE_ERROR_UNSUPPORTED when @kind is not built in)
+ */
+PbBackend *
+pb_backend_new (PbBackendKind   kind,
+                GError        **error)
+{
+  switch (kind)
+    {
+    case PB_BACKEND_KIND_CPU:
+      return _pb_backend_cpu_new ();
+
+    case PB_BACKEND_KIND_CUDA:
+    default:
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                   "The CUDA backend is not built into this Perturb");
+      return NULL;
+    }
+}
+
+void
+pb_backend_free (PbBackend *backend)
+{
+  if (backend != NULL)
+    backend->vtable->free (backend);
+}
+
+PbBackendKind
+pb_backend_get_kind (PbBackend *backend)
+{
+  g_return_val_if_fail (backend != NULL, PB_BACKEND_KIND_CPU);
+
+  return backend->kind;
+}
+
+const char *
+pb_backend_get_name (PbBackend *backend)
+{
+  g_return_val_if_fail (backend != NULL, NULL);
+
+  return backend->vtable->get_name (backend);
+}
+
+/**
+ * pb_backend_lstm_forward:
+ * @backend: a backend
+ * @args: (array length=n_dirs): directions to run; reads x and weights, writes h, c, gates
+ * @n_dirs: number of directions
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pb_backend_lstm_forward (PbBackend        *backend,
+                         const PbLstmArgs *args,
+                         guint             n_dirs,
+                         GError          **error)
+{
+  g_return_val_if_fail (backend != NULL, FALSE);
+  g_return_val_if_fail (args != NULL || n_dirs == 0, FALSE);
+
+  return backend->vtable->lstm_forward (backend, args, n_dirs, error);
+}
+
+/**
+ * pb_backend_lstm_backward_data:
+ * @backend: a backend
+ * @args: (array length=n_dirs): directions after their forward; reads dh (and
+ *   adds the recurrent gradient to it), writes dgates and dx when set
+ * @n_dirs: number of directions
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pb_backend_lstm_backward_data (PbBackend        *backend,
+                               const PbLstmArgs *args,
+                               guint             n_dirs,
+                               GError          **error)
+{
+  g_return_val_if_fail (backend != NULL, FALSE);
+  g_return_val_if_fail (args != NULL || n_dirs == 0, FALSE);
+
+  return backend->vtable->lstm_backward_data (backend, args, n_dirs, error);
+}
+
+/**
+ * pb_backend_lstm_backward_weights:
+ * @backend: a backend
+ * @args: (array length=n_dirs): directions after their backward-data; adds to
+ *   dw_ih, dw_hh, db_ih and db_hh
+ * @n_dirs: number of directions
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pb_backend_lstm_backward_weights (PbBackend        *backend,
+                                  const PbLstmArgs *args,
+                                  guint             n_dirs,
+                                  GError          **error)
+{
+  g_return_val_if_fail (backend != NULL, FALSE);
+  g_return_val_if_fail (args != NULL || n_dirs == 0, FALSE);
+
+  if (backend->vtable->lstm_backward_weights == NULL)
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                   "Backend %s cannot compute weight gradients",
+                   pb_backend_get_name (backend));
+      return FALSE;
+    }
+
+  return backend->vtable->lstm_backward_weights (backend, args, n_dirs, error);
+}
+
+void
+pb_backend_gemm (PbBackend   *backend,
+                 gboolean     trans_a,
+                 gboolean     trans_b,
+                 guint        m,
+                 guint        n,
+                 guint        k,
+                 float        alpha,
+                 const float *a,
+                 guint        lda,
+                 const float *b,
+                 guint        ldb,
+                 float        beta,
+                 float       *c,
+                 guint        ldc)
+{
+  backend->vtable->gemm (backend, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+void
+pb_backend_add_bias (PbBackend   *backend,
+                     float       *y,
+                     const float *x,
+                     const float *bias,
+                     guint        rows,
+                     guint        n)
+{
+  backend->vtable->add_bias (backend, y, x, bias, rows, n);
+}
+
+void
+pb_backend_sum_rows (PbBackend   *backend,
+                     float       *dbias,
+                     const float *dy,
+                     guint        rows,
+                     guint        n)
+{
+  backend->vtable->sum_rows (backend, dbias, dy, rows, n);
+}
+
+void
+pb_backend_activation_forward (PbBackend    *backend,
+                               PbActivation  act,
+                               float        *y,
+                               const float  *x,
+                               gsize         n)
+{
+  backend->vtable->activation_forward (backend, act, y, x, n);
+}
+
+void
+pb_backend_activation_backward (PbBackend    *backend,
+                                PbActivation  act,
+                                float        *dx,
+                                const float  *dy,
+                                const float  *y,
+                                gsize         n)
+{
+  backend->vtable->activation_backward (backend, act, dx, dy, y, n);
+}
+
+void
+pb_backend_synchronize (PbBackend *backend)
+{
+  g_return_if_fail (backend != NULL);
+
+  if (backend->vtable->synchronize != NULL)
+    backend->vtable->synchronize (backend);
+}
