@@ -1,0 +1,19 @@
+/* pb-application.h — the workbench application.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define PB_TYPE_APPLICATION (pb_application_get_type ())
+G_DECLARE_FINAL_TYPE (PbApplication, pb_application, PB, APPLICATION, AdwApplication)
+
+PbApplication *pb_application_new          (void);
+GSettings     *pb_application_get_settings (PbApplication *self);
+int            pb_application_get_exit_status (PbApplication *self);
+
+G_END_DECLS

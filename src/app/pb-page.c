@@ -1,0 +1,197 @@
+/* pb-page.c — base class of the workbench's pages: a title, an icon and the
+ * open project, with a vfunc pages override to reload when the project changes.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pb-page.h"
+
+typedef struct
+{
+  char      *title;
+  char      *icon_name;
+  PbProject *project;
+} PbPagePrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (PbPage, pb_page, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_TITLE,
+  PROP_ICON_NAME,
+  PROP_PROJECT,
+  N_PROPS
+};
+
+static GParamSpec *properties [N_PROPS];
+
+static void
+pb_page_dispose (GObject *object)
+{
+  PbPage *self = (PbPage *)object;
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_clear_object (&priv->project);
+
+  G_OBJECT_CLASS (pb_page_parent_class)->dispose (object);
+}
+
+static void
+pb_page_finalize (GObject *object)
+{
+  PbPage *self = (PbPage *)object;
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_clear_pointer (&priv->title, g_free);
+  g_clear_pointer (&priv->icon_name, g_free);
+
+  G_OBJECT_CLASS (pb_page_parent_class)->finalize (object);
+}
+
+static void
+pb_page_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  PbPage *self = PB_PAGE (object);
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      g_value_set_string (value, priv->title);
+      break;
+
+    case PROP_ICON_NAME:
+      g_value_set_string (value, priv->icon_name);
+      break;
+
+    case PROP_PROJECT:
+      g_value_set_object (value, priv->project);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_page_set_property (GObject      *object,
+                      guint         prop_id,
+                      const GValue *value,
+                      GParamSpec   *pspec)
+{
+  PbPage *self = PB_PAGE (object);
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  switch (prop_id)
+    {
+    case PROP_TITLE:
+      if (g_strcmp0 (priv->title, g_value_get_string (value)) != 0)
+        {
+          g_free (priv->title);
+          priv->title = g_value_dup_string (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_ICON_NAME:
+      if (g_strcmp0 (priv->icon_name, g_value_get_string (value)) != 0)
+        {
+          g_free (priv->icon_name);
+          priv->icon_name = g_value_dup_string (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_PROJECT:
+      pb_page_set_project (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pb_page_class_init (PbPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pb_page_dispose;
+  object_class->finalize = pb_page_finalize;
+  object_class->get_property = pb_page_get_property;
+  object_class->set_property = pb_page_set_property;
+
+  properties [PROP_TITLE] =
+    g_param_spec_string ("title", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_ICON_NAME] =
+    g_param_spec_string ("icon-name", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties [PROP_PROJECT] =
+    g_param_spec_object ("project", NULL, NULL, PB_TYPE_PROJECT,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pb_page_init (PbPage *self)
+{
+}
+
+const char *
+pb_page_get_title (PbPage *self)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_return_val_if_fail (PB_IS_PAGE (self), NULL);
+
+  return priv->title;
+}
+
+const char *
+pb_page_get_icon_name (PbPage *self)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_return_val_if_fail (PB_IS_PAGE (self), NULL);
+
+  return priv->icon_name;
+}
+
+/**
+ * pb_page_get_project:
+ * @self: a #PbPage
+ *
+ * Returns: (transfer none) (nullable): the open project
+ */
+PbProject *
+pb_page_get_project (PbPage *self)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_return_val_if_fail (PB_IS_PAGE (self), NULL);
+
+  return priv->project;
+}
+
+void
+pb_page_set_project (PbPage    *self,
+                     PbProject *project)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+
+  g_return_if_fail (PB_IS_PAGE (self));
+  g_return_if_fail (project == NULL || PB_IS_PROJECT (project));
+
+  if (g_set_object (&priv->project, project))
+    {
+      if (PB_PAGE_GET_CLASS (self)->project_changed != NULL)
+        PB_PAGE_GET_CLASS (self)->project_changed (self, project);
+      g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROJECT]);
+    }
+}
