@@ -238,7 +238,7 @@ test_parity (gconstpointer data)
   ok &= check_tensor ("d(up*z)/dx", dx, ref->dx_up, n_x);
 
   if (!ok)
-    g_test_fail_printf ("%s: some tensors differ from PyTorch beyond 1e-6 + 1e-5·|ref| "
+    g_test_fail_printf ("%s: some tensors differ from PyTorch beyond 1e-6 + 1e-5*|ref| "
                         "(see the messages above)", name);
 }
 
