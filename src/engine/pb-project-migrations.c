@@ -120,6 +120,58 @@ static const PbMigration migrations[] = {
     ");"
     "CREATE INDEX raw_vital_stay ON raw_vital (icustay_id, charttime);"
   },
+  {
+    4, "attack: sparse adversarial attack runs and their results",
+    /* The target model travels with the run (safetensors blob + config JSON) so a
+     * run never depends on a checkpoint row; checkpoint_id only records where the
+     * weights came from, when they came from a stored checkpoint. */
+    "CREATE TABLE attack_runs ("
+    "  attack_run_id  INTEGER PRIMARY KEY,"
+    "  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+    "  finished_at    TEXT,"
+    "  dataset_id     INTEGER NOT NULL REFERENCES datasets (dataset_id) ON DELETE CASCADE,"
+    "  checkpoint_id  INTEGER,"
+    "  params         TEXT NOT NULL,"               /* JSON, preset included */
+    "  model_config   TEXT NOT NULL,"               /* JSON */
+    "  weights        BLOB NOT NULL,"               /* safetensors, state_dict names */
+    "  status         TEXT NOT NULL CHECK (status IN ('running', 'complete')),"
+    "  n_candidates   INTEGER NOT NULL CHECK (n_candidates >= 0),"
+    "  n_attacked     INTEGER NOT NULL CHECK (n_attacked >= 0),"
+    "  n_batches      INTEGER NOT NULL CHECK (n_batches >= 0),"
+    "  n_batches_done INTEGER NOT NULL DEFAULT 0,"
+    "  optim_state    BLOB,"                        /* safetensors, after the last batch */
+    "  elapsed_s      REAL NOT NULL DEFAULT 0"
+    ");"
+    /* One row per attacked (correctly classified) sample, in attack order; a
+     * batch is idx / batch_size. iterations = 0 until its batch is done. */
+    "CREATE TABLE attack_samples ("
+    "  attack_run_id   INTEGER NOT NULL REFERENCES attack_runs (attack_run_id) ON DELETE CASCADE,"
+    "  idx             INTEGER NOT NULL,"
+    "  dataset_index   INTEGER NOT NULL,"
+    "  sample_id       INTEGER NOT NULL,"
+    "  length          INTEGER NOT NULL,"
+    "  label           INTEGER NOT NULL,"
+    "  iterations      INTEGER NOT NULL DEFAULT 0,"
+    "  first_iteration INTEGER,"                   /* NULL: no adversarial example */
+    "  first_loss      REAL,"
+    "  best_iteration  INTEGER,"
+    "  best_loss       REAL,"
+    "  PRIMARY KEY (attack_run_id, idx)"
+    ") WITHOUT ROWID;"
+    /* Only the non-zero entries of a found example: index = step · n_features +
+     * feature as uint32 LE, value as float32 LE. kind 0 = first, 1 = best. */
+    "CREATE TABLE attack_perturbations ("
+    "  attack_run_id INTEGER NOT NULL,"
+    "  idx           INTEGER NOT NULL,"
+    "  kind          INTEGER NOT NULL CHECK (kind IN (0, 1)),"
+    "  n_nonzero     INTEGER NOT NULL,"
+    "  indices       BLOB NOT NULL,"
+    "  vals          BLOB NOT NULL,"
+    "  PRIMARY KEY (attack_run_id, idx, kind),"
+    "  FOREIGN KEY (attack_run_id, idx) REFERENCES attack_samples (attack_run_id, idx)"
+    "    ON DELETE CASCADE"
+    ") WITHOUT ROWID;"
+  },
 };
 
 const PbMigration *
