@@ -46,6 +46,8 @@ void     pb_cli_progress_end      (void);
 char    *pb_cli_format_size       (gint64           bytes);
 
 /* commands */
+int      pb_cli_figure            (int    argc,
+                                   char **argv);
 int      pb_cli_project           (int    argc,
                                    char **argv);
 

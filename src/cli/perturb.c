@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 static const PbCliCommand commands[] = {
+  { "figure", "Draw figures into PNG, SVG or PDF files", pb_cli_figure },
   { "project", "Create a project or show what it contains", pb_cli_project },
 };
 
