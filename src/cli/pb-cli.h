@@ -50,5 +50,11 @@ int      pb_cli_figure            (int    argc,
                                    char **argv);
 int      pb_cli_project           (int    argc,
                                    char **argv);
+int      pb_cli_synth             (int    argc,
+                                   char **argv);
+int      pb_cli_import            (int    argc,
+                                   char **argv);
+int      pb_cli_preprocess        (int    argc,
+                                   char **argv);
 
 G_END_DECLS

@@ -14,6 +14,9 @@
 static const PbCliCommand commands[] = {
   { "figure", "Draw figures into PNG, SVG or PDF files", pb_cli_figure },
   { "project", "Create a project or show what it contains", pb_cli_project },
+  { "synth", "Write a synthetic MIMIC-III cohort (SQLite or PostgreSQL)", pb_cli_synth },
+  { "import", "Import MIMIC-III query results into a project", pb_cli_import },
+  { "preprocess", "Build the 48-hour sequences dataset from the imported data", pb_cli_preprocess },
 };
 
 int

@@ -7,5 +7,8 @@
 
 #include "pb-dataset.h"
 #include "pb-error.h"
+#include "pb-preprocess.h"
 #include "pb-progress.h"
 #include "pb-project.h"
+#include "pb-source.h"
+#include "pb-synth.h"
