@@ -172,6 +172,53 @@ static const PbMigration migrations[] = {
     "    ON DELETE CASCADE"
     ") WITHOUT ROWID;"
   },
+  {
+    5, "training: runs, per-epoch metrics, checkpoints",
+    /* hyperparameters: pb_train_config_to_json (model, optimizer, batch sizes,
+     * epochs, cadence, seed); protocol: the preset, 'standard' or 'seed' */
+    "CREATE TABLE runs ("
+    "  run_id          INTEGER PRIMARY KEY,"
+    "  kind            TEXT NOT NULL DEFAULT 'train',"
+    "  name            TEXT,"
+    "  fold            INTEGER,"
+    "  created_at      TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+    "  dataset         TEXT,"
+    "  protocol        TEXT NOT NULL CHECK (protocol IN ('standard', 'seed')),"
+    "  hyperparameters TEXT NOT NULL,"
+    "  seed            INTEGER NOT NULL,"
+    "  n_epochs        INTEGER NOT NULL CHECK (n_epochs > 0),"
+    "  epochs_done     INTEGER NOT NULL DEFAULT 0,"
+    "  status          TEXT NOT NULL DEFAULT 'running'"
+    "                  CHECK (status IN ('running', 'finished', 'cancelled', 'failed'))"
+    ");"
+    /* epoch: completed epochs (1-based); evaluation columns NULL when the
+     * epoch was not evaluated */
+    "CREATE TABLE epoch_metrics ("
+    "  run_id     INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,"
+    "  epoch      INTEGER NOT NULL,"
+    "  loss_train REAL NOT NULL,"
+    "  loss_valid REAL,"
+    "  accuracy   REAL,"
+    "  auc        REAL,"
+    "  precision  REAL,"
+    "  recall     REAL,"
+    "  f1         REAL,"
+    "  n_valid    INTEGER,"
+    "  seconds    REAL,"
+    "  PRIMARY KEY (run_id, epoch)"
+    ") WITHOUT ROWID;"
+    /* state: safetensors — weights named as PyTorch's state_dict, optimizer.*
+     * state, metadata epoch / rng.sampler / rng.dropout / train_config */
+    "CREATE TABLE checkpoints ("
+    "  checkpoint_id INTEGER PRIMARY KEY,"
+    "  run_id        INTEGER NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,"
+    "  epoch         INTEGER NOT NULL,"
+    "  created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+    "  loss_valid    REAL,"
+    "  state         BLOB NOT NULL,"
+    "  UNIQUE (run_id, epoch)"
+    ");"
+  },
 };
 
 const PbMigration *
