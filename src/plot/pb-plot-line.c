@@ -336,11 +336,8 @@ pb_plot_line_to_csv (const PbPlotLineData  *data,
 {
   PbPlotCsv csv = { NULL, 0 };
 
-  if (data == NULL || data->series == NULL || data->n_series == 0)
-    {
-      pb_plot_line_check (data, error);
-      return NULL;
-    }
+  if (!pb_plot_line_check (data, error))
+    return NULL;
 
   csv.text = g_string_new (NULL);
 
@@ -354,7 +351,7 @@ pb_plot_line_to_csv (const PbPlotLineData  *data,
       g_autofree char *name = series->label != NULL ? g_strdup (series->label)
                                                     : g_strdup_printf ("%u", s);
 
-      for (guint i = 0; i < series->n && series->y != NULL; i++)
+      for (guint i = 0; i < series->n; i++)
         {
           _pb_plot_csv_field (&csv, name);
           _pb_plot_csv_number (&csv, series_x (series, i));
