@@ -432,6 +432,66 @@ test_bad_input (Fixture       *fixture,
   }
 }
 
+/* A batch big enough to be split between threads gives the same results as one
+ * thread (within rounding: GEMMs of different shapes may sum in another order). */
+static void
+test_threads_agree (gconstpointer data)
+{
+  enum { B = 40, T = 30 };
+  PbModelConfig config = *(const PbModelConfig *) data;
+  g_autoptr(PbModel) one = NULL;
+  g_autoptr(PbModel) many = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *x = g_new (float, B * T * TF);
+  g_autofree float *dx1 = g_new (float, B * T * TF);
+  g_autofree float *dx3 = g_new (float, B * T * TF);
+  PbModel *models[2];
+  float *dxs[2] = { NULL, NULL };
+  guint lengths[B];
+  gint labels[B];
+  PbRng rng;
+
+  config.n_hidden = 8;
+  pb_rng_init (&rng, 11);
+  one = pb_model_new (&config, &error);
+  many = pb_model_new (&config, &error);
+  g_assert_no_error (error);
+  pb_model_init_params (one, &rng);
+  memcpy (pb_model_get_params (many), pb_model_get_params (one),
+          sizeof (float) * pb_model_get_n_params (one));
+  pb_model_set_n_threads (one, 1);
+  pb_model_set_n_threads (many, 3);
+
+  for (guint b = 0; b < B; b++)
+    {
+      lengths[b] = 1 + (guint) pb_rng_uniform_int (&rng, T);
+      labels[b] = (gint) pb_rng_uniform_int (&rng, 3);
+    }
+  for (guint i = 0; i < B * T * TF; i++)
+    x[i] = (float) pb_rng_uniform_range (&rng, -1.0, 1.0);
+
+  models[0] = one;
+  models[1] = many;
+  dxs[0] = dx1;
+  dxs[1] = dx3;
+  for (guint m = 0; m < 2; m++)
+    {
+      g_assert_true (pb_model_forward (models[m], PB_MODEL_MODE_EVAL, x, lengths, B, T,
+                                       NULL, &error));
+      pb_model_zero_grad (models[m]);
+      g_assert_true (pb_model_backward (models[m], labels, dxs[m], &error));
+      g_assert_no_error (error);
+    }
+
+  for (guint i = 0; i < B * 3; i++)
+    g_assert_cmpfloat_with_epsilon (pb_model_get_logits (one)[i], pb_model_get_logits (many)[i], 1e-6);
+  for (gsize i = 0; i < pb_model_get_n_params (one); i++)
+    g_assert_cmpfloat_with_epsilon (pb_model_get_grads (one)[i], pb_model_get_grads (many)[i],
+                                    1e-7 + 1e-5 * fabs (pb_model_get_grads (one)[i]));
+  for (guint i = 0; i < B * T * TF; i++)
+    g_assert_cmpfloat_with_epsilon (dx1[i], dx3[i], 1e-7 + 1e-5 * fabs (dx1[i]));
+}
+
 static void
 test_bad_config (void)
 {
@@ -580,6 +640,10 @@ main (int   argc,
   g_test_add ("/pb/lstm/bad-input/is-a-clear-error", Fixture, &config_tanh_standard,
               fixture_setup, test_bad_input, fixture_tear);
   g_test_add_func ("/pb/lstm/bad-input/config", test_bad_config);
+  g_test_add_data_func ("/pb/lstm/threads/agree-with-one-standard", &config_tanh_standard,
+                        test_threads_agree);
+  g_test_add_data_func ("/pb/lstm/threads/agree-with-one-seed", &config_tanh_seed,
+                        test_threads_agree);
   g_test_add_func ("/pb/lstm/tensors/match-state-dict", test_tensor_table);
   g_test_add_func ("/pb/lstm/rng/streams", test_rng);
 

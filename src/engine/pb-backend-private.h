@@ -25,6 +25,7 @@ struct _PbBackendVTable
   void        (*sum_rows)              (PbBackend *backend, float *dbias, const float *dy, guint rows, guint n);
   void        (*activation_forward)    (PbBackend *backend, PbActivation act, float *y, const float *x, gsize n);
   void        (*activation_backward)   (PbBackend *backend, PbActivation act, float *dx, const float *dy, const float *y, gsize n);
+  void        (*set_n_threads)         (PbBackend *backend, guint n_threads);                                     /* (optional) */
   void        (*synchronize)           (PbBackend *backend);                                                      /* (optional) */
   void        (*free)                  (PbBackend *backend);
 };

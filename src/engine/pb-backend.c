@@ -58,6 +58,23 @@ pb_backend_get_name (PbBackend *backend)
 }
 
 /**
+ * pb_backend_set_n_threads:
+ * @backend: a backend
+ * @n_threads: worker threads for one call, or 0 for one per processor
+ *
+ * Backends without host threads ignore it.
+ */
+void
+pb_backend_set_n_threads (PbBackend *backend,
+                          guint      n_threads)
+{
+  g_return_if_fail (backend != NULL);
+
+  if (backend->vtable->set_n_threads != NULL)
+    backend->vtable->set_n_threads (backend, n_threads);
+}
+
+/**
  * pb_backend_lstm_forward:
  * @backend: a backend
  * @args: (array length=n_dirs): directions to run; reads x and weights, writes h, c, gates

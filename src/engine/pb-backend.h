@@ -109,6 +109,8 @@ PbBackend    *pb_backend_new                   (PbBackendKind       kind,
 void          pb_backend_free                  (PbBackend          *backend);
 PbBackendKind pb_backend_get_kind              (PbBackend          *backend);
 const char   *pb_backend_get_name              (PbBackend          *backend);
+void          pb_backend_set_n_threads         (PbBackend          *backend,
+                                                guint               n_threads);
 
 /* @args is an array of @n_dirs independent directions; a backend may run them
  * concurrently. Backward-data must follow the forward of the same args and come

@@ -421,6 +421,25 @@ pb_model_get_config (PbModel *model)
 }
 
 /**
+ * pb_model_set_n_threads:
+ * @model: a model
+ * @n_threads: threads one forward or backward may use, 0 (the default) for one
+ *   per processor
+ *
+ * Results do not depend on timing, but may differ in the last bits between
+ * thread counts (the work is split differently). Run several models in parallel
+ * (cross-validation folds, tuning trials) with 1 each.
+ */
+void
+pb_model_set_n_threads (PbModel *model,
+                        guint    n_threads)
+{
+  g_return_if_fail (model != NULL);
+
+  pb_backend_set_n_threads (model->backend, n_threads);
+}
+
+/**
  * pb_model_get_n_params:
  * @model: a model
  *

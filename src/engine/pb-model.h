@@ -98,6 +98,8 @@ PbModel    *pb_model_new             (const PbModelConfig *config,
 void        pb_model_free            (PbModel             *model);
 const PbModelConfig *
             pb_model_get_config      (PbModel             *model);
+void        pb_model_set_n_threads   (PbModel             *model,
+                                      guint                n_threads);
 
 gsize       pb_model_get_n_params    (PbModel             *model);
 const PbModelTensor *
