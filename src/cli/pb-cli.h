@@ -56,5 +56,13 @@ int      pb_cli_import            (int    argc,
                                    char **argv);
 int      pb_cli_preprocess        (int    argc,
                                    char **argv);
+int      pb_cli_train             (int    argc,
+                                   char **argv);
+int      pb_cli_evaluate          (int    argc,
+                                   char **argv);
+int      pb_cli_export_model      (int    argc,
+                                   char **argv);
+int      pb_cli_import_model      (int    argc,
+                                   char **argv);
 
 G_END_DECLS

@@ -17,6 +17,10 @@ static const PbCliCommand commands[] = {
   { "synth", "Write a synthetic MIMIC-III cohort (SQLite or PostgreSQL)", pb_cli_synth },
   { "import", "Import MIMIC-III query results into a project", pb_cli_import },
   { "preprocess", "Build the 48-hour sequences dataset from the imported data", pb_cli_preprocess },
+  { "train", "Train the BiLSTM classifier (project dataset or Fashion-MNIST)", pb_cli_train },
+  { "evaluate", "Metrics of a trained model on a dataset", pb_cli_evaluate },
+  { "export-model", "Write a run's weights as safetensors for PyTorch", pb_cli_export_model },
+  { "import-model", "Import classifier weights from a safetensors file", pb_cli_import_model },
 };
 
 int

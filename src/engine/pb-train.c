@@ -1203,3 +1203,88 @@ pb_train_resume (PbProject       *project,
 
   return TRUE;
 }
+
+typedef struct
+{
+  RunInsert  run;
+  GBytes    *state;
+  const char *name;
+} ImportRecord;
+
+static gboolean
+import_txn (sqlite3  *db,
+            gpointer  user_data,
+            GError  **error)
+{
+  ImportRecord *r = user_data;
+  g_autoptr(sqlite3_stmt) upd = NULL;
+  g_autoptr(sqlite3_stmt) ckpt = NULL;
+  gsize size;
+  const void *data = g_bytes_get_data (r->state, &size);
+
+  if (!insert_run_txn (db, &r->run, error))
+    return FALSE;
+
+  upd = pb_sqlite_prepare (db, "UPDATE runs SET kind = 'import', name = ?2, status = 'finished' "
+                               "WHERE run_id = ?1", error);
+  ckpt = pb_sqlite_prepare (db, "INSERT INTO checkpoints (run_id, epoch, state) "
+                                "VALUES (?1, 0, ?2)", error);
+  if (upd == NULL || ckpt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (upd, 1, r->run.run_id);
+  sqlite3_bind_text (upd, 2, r->name, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (ckpt, 1, r->run.run_id);
+  sqlite3_bind_blob64 (ckpt, 2, data, size, SQLITE_STATIC);
+
+  return pb_sqlite_check (db, sqlite3_step (upd), "storing an imported model", error) &&
+         pb_sqlite_check (db, sqlite3_step (ckpt), "storing an imported model", error);
+}
+
+/**
+ * pb_train_import_model:
+ * @model: a model whose weights came from elsewhere (e.g. a PyTorch state_dict)
+ * @name: (nullable): a label for the run, e.g. the file it came from
+ * @run_id: (out) (optional): the new run
+ *
+ * Stores @model as a run of kind "import" (status finished, no epochs) with one
+ * checkpoint at epoch 0, so it can be evaluated, exported and attacked like a
+ * trained run.
+ */
+gboolean
+pb_train_import_model (PbProject   *project,
+                       PbModel     *model,
+                       const char  *name,
+                       gint64      *run_id,
+                       GError     **error)
+{
+  g_autoptr(PbSafetensors) st = pb_safetensors_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *json = NULL;
+  PbTrainConfig config;
+  ImportRecord rec = { { 0 } };
+
+  g_return_val_if_fail (PB_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (model != NULL, FALSE);
+
+  pb_train_config_init (&config);
+  config.model = *pb_model_get_config (model);
+  config.n_epochs = 1;
+  json = pb_train_config_to_json (&config);
+  pb_checkpoint_write_weights (model, st);
+  pb_safetensors_set_metadata (st, "epoch", "0");
+  bytes = pb_safetensors_to_bytes (st);
+
+  rec.run.config_json = json;
+  rec.run.protocol = pb_protocol_get_name (config.model.protocol);
+  rec.run.dataset = NULL;
+  rec.run.n_epochs = 1;
+  rec.run.seed = (gint64) config.seed;
+  rec.state = bytes;
+  rec.name = name;
+  if (!pb_project_run_in_transaction (project, import_txn, &rec, error))
+    return FALSE;
+
+  if (run_id != NULL)
+    *run_id = rec.run.run_id;
+  return TRUE;
+}

@@ -139,6 +139,11 @@ PbSafetensors *
                                          gint64               run_id,
                                          gint                 epoch,
                                          GError             **error);
+gboolean    pb_train_import_model       (PbProject           *project,
+                                         PbModel             *model,
+                                         const char          *name,
+                                         gint64              *run_id,
+                                         GError             **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbTrainer, pb_trainer_free)
 
