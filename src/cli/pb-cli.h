@@ -56,6 +56,10 @@ int      pb_cli_import            (int    argc,
                                    char **argv);
 int      pb_cli_preprocess        (int    argc,
                                    char **argv);
+int      pb_cli_study             (int    argc,
+                                   char **argv);
+int      pb_cli_tune              (int    argc,
+                                   char **argv);
 int      pb_cli_train             (int    argc,
                                    char **argv);
 int      pb_cli_evaluate          (int    argc,

@@ -17,6 +17,8 @@ static const PbCliCommand commands[] = {
   { "synth", "Write a synthetic MIMIC-III cohort (SQLite or PostgreSQL)", pb_cli_synth },
   { "import", "Import MIMIC-III query results into a project", pb_cli_import },
   { "preprocess", "Build the 48-hour sequences dataset from the imported data", pb_cli_preprocess },
+  { "tune", "Tune hyperparameters in an Optuna-compatible study (one or many workers)", pb_cli_tune },
+  { "study", "List a study's trials and best trial, export them as CSV", pb_cli_study },
   { "train", "Train the BiLSTM classifier (project dataset or Fashion-MNIST)", pb_cli_train },
   { "evaluate", "Metrics of a trained model on a dataset", pb_cli_evaluate },
   { "export-model", "Write a run's weights as safetensors for PyTorch", pb_cli_export_model },

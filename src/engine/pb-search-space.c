@@ -66,6 +66,13 @@ static const char builtin_attack_full_json[] =
   "{\"name\": \"log_batch_size\", \"type\": \"int\", \"low\": 5, \"high\": 7}"
   "]}";
 
+/* demo/test objective of `perturb tune --objective quadratic` */
+static const char builtin_quadratic_json[] =
+  "{\"params\": ["
+  "{\"name\": \"x\", \"type\": \"float\", \"low\": -10.0, \"high\": 10.0},"
+  "{\"name\": \"y\", \"type\": \"float\", \"low\": -10.0, \"high\": 10.0}"
+  "]}";
+
 static gboolean
 check_name (const char  *name,
             GError     **error)
@@ -838,7 +845,8 @@ pb_search_space_to_json (PbSearchSpace *self)
 
 /**
  * pb_search_space_get_builtin_json:
- * @name: %PB_SEARCH_SPACE_MODEL, %PB_SEARCH_SPACE_ATTACK or %PB_SEARCH_SPACE_ATTACK_FULL
+ * @name: %PB_SEARCH_SPACE_MODEL, %PB_SEARCH_SPACE_ATTACK, %PB_SEARCH_SPACE_ATTACK_FULL
+ *   or %PB_SEARCH_SPACE_QUADRATIC
  *
  * Returns: (nullable): the built-in space's JSON, or %NULL for an unknown name.
  */
@@ -851,6 +859,8 @@ pb_search_space_get_builtin_json (const char *name)
     return builtin_attack_json;
   if (g_strcmp0 (name, PB_SEARCH_SPACE_ATTACK_FULL) == 0)
     return builtin_attack_full_json;
+  if (g_strcmp0 (name, PB_SEARCH_SPACE_QUADRATIC) == 0)
+    return builtin_quadratic_json;
   return NULL;
 }
 
@@ -863,7 +873,8 @@ pb_search_space_new_builtin (const char  *name,
   if (json == NULL)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND,
-                   "No built-in search space called “%s” (known: model, attack, attack-full)",
+                   "No built-in search space called “%s” "
+                   "(known: model, attack, attack-full, quadratic)",
                    name);
       return NULL;
     }

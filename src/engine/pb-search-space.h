@@ -47,10 +47,12 @@ typedef struct
 typedef struct _PbSearchSpace PbSearchSpace;
 
 /* Built-in spaces: "model" = SPEC §5.1, "attack" = SPEC §8.1 as the notebook ran
- * it (optimizer SGD only), "attack-full" = §8.1 with Adam, RMSprop and SGD. */
+ * it (optimizer SGD only), "attack-full" = §8.1 with Adam, RMSprop and SGD,
+ * "quadratic" = x, y ∈ [−10, 10] for the demo/test objective of `perturb tune`. */
 #define PB_SEARCH_SPACE_MODEL       "model"
 #define PB_SEARCH_SPACE_ATTACK      "attack"
 #define PB_SEARCH_SPACE_ATTACK_FULL "attack-full"
+#define PB_SEARCH_SPACE_QUADRATIC   "quadratic"
 
 PbParam       *pb_param_new_float                (const char           *name,
                                                   double                low,

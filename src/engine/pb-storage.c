@@ -26,6 +26,7 @@
 struct _PbStorage
 {
   PbDb *db;
+  char *location;   /* may hold a password: never printed */
 };
 
 void
@@ -203,6 +204,7 @@ pb_storage_open (const char  *location,
 
   if (self->db == NULL || !self->db->vtable->ensure_schema (self->db, error))
     return NULL;
+  self->location = g_strdup (location);
 
   return g_steal_pointer (&self);
 }
@@ -214,7 +216,20 @@ pb_storage_free (PbStorage *self)
     return;
   if (self->db != NULL)
     self->db->vtable->free (self->db);
+  g_free (self->location);
   g_free (self);
+}
+
+/**
+ * pb_storage_dup_location:
+ *
+ * Returns: (transfer full): what pb_storage_open() was given, to open another
+ *   connection to the same storage (it may contain a password: do not print it)
+ */
+char *
+pb_storage_dup_location (PbStorage *self)
+{
+  return g_strdup (self->location);
 }
 
 /* "sqlite" or "postgresql" */

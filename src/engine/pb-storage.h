@@ -18,6 +18,7 @@ PbStorage  *pb_storage_open                 (const char         *location,
                                              GError            **error);
 void        pb_storage_free                 (PbStorage          *self);
 const char *pb_storage_get_kind             (PbStorage          *self);
+char       *pb_storage_dup_location         (PbStorage          *self);
 
 gboolean    pb_storage_create_study         (PbStorage          *self,
                                              const char         *name,

@@ -1,0 +1,261 @@
+/* pb-cli-tune.c — `perturb tune`: run (or join) a hyperparameter study.
+ *
+ * The study lives in the project file (Optuna's tables, lazily created) or in
+ * the storage given with --storage (PostgreSQL or another SQLite file). Any
+ * number of `perturb tune --worker` processes join it and claim trials until
+ * its budget (--trials) is used up.
+ *
+ * Objectives: `quadratic` is a built-in synthetic objective — f(x, y) =
+ * (x − 2)² + (y + 1)², reported over --steps steps as f·(1 + 1/(s + 1)) so that
+ * the pruner has something to prune — for demos and tests of the study
+ * machinery. The classifier objective (stratified k-fold mean validation loss,
+ * SPEC §5.2) is not wired in yet.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "pb-cli.h"
+
+#include "pb-study.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define PB_CLI_TUNE_ATTR_OBJECTIVE "perturb:objective"
+
+typedef struct
+{
+  int     n_steps;
+  int     step_ms;
+} QuadraticData;
+
+static gboolean
+quadratic_objective (PbStudyTrial  *trial,
+                     double        *value,
+                     gpointer       user_data,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  QuadraticData *data = user_data;
+  double x = pb_study_trial_get_value (trial, "x");
+  double y = pb_study_trial_get_value (trial, "y");
+  double f = (x - 2) * (x - 2) + (y + 1) * (y + 1);
+
+  for (int s = 0; s < data->n_steps; s++)
+    {
+      gboolean prune = FALSE;
+
+      if (data->step_ms > 0)
+        g_usleep ((gulong) data->step_ms * 1000);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+      if (!pb_study_trial_report (trial, s, f * (1.0 + 1.0 / (s + 1)), &prune, error))
+        return FALSE;
+      if (prune)
+        return TRUE;
+    }
+  *value = f;
+  return TRUE;
+}
+
+typedef struct
+{
+  gboolean quiet;
+} PrintData;
+
+static void
+print_trial (double        fraction,
+             const char   *message,
+             gconstpointer details,
+             gpointer      user_data)
+{
+  const PbTrial *t = details;
+  GString *line = g_string_new (NULL);
+
+  g_string_append_printf (line, "trial %d %s", t->number, pb_trial_state_to_string (t->state));
+  if (t->has_value)
+    g_string_append_printf (line, " value=%.10g", t->value);
+  for (guint i = 0; i < t->params->len; i++)
+    {
+      const PbTrialParam *p = g_ptr_array_index (t->params, i);
+      g_autofree char *v = pb_param_format_value (p->distribution, p->internal);
+
+      g_string_append_printf (line, " %s=%s", p->name, v);
+    }
+  printf ("%s\n", line->str);
+  fflush (stdout);
+  g_string_free (line, TRUE);
+}
+
+static PbSearchSpace *
+load_space (const char  *spec,
+            GError     **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (pb_search_space_get_builtin_json (spec) != NULL)
+    return pb_search_space_new_builtin (spec, error);
+  if (!g_file_get_contents (spec, &contents, NULL, error))
+    return NULL;
+  return pb_search_space_new_from_json (contents, error);
+}
+
+int
+pb_cli_tune (int    argc,
+             char **argv)
+{
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("PROJECT — tune hyperparameters in an Optuna-compatible study");
+  g_autoptr(PbProject) project = NULL;
+  g_autoptr(PbStorage) storage = NULL;
+  g_autoptr(PbSearchSpace) space = NULL;
+  g_autoptr(PbStudy) study = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *storage_location = NULL;
+  g_autofree char *study_name = NULL;
+  g_autofree char *objective = NULL;
+  g_autofree char *space_spec = NULL;
+  g_autofree char *stored_objective = NULL;
+  g_auto(GStrv) enqueue = NULL;
+  gboolean worker = FALSE, no_prune = FALSE, maximize = FALSE;
+  gint64 seed = 0, max_trials = -1;
+  int n_trials = 30, n_steps = 20, step_ms = 0, warmup = 3, startup = 10, rc;
+  double heartbeat = 60, grace = 0;
+  guint n_run = 0;
+  PbStudyOptions options;
+  QuadraticData quadratic;
+  const GOptionEntry entries[] = {
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &storage_location,
+      "Keep the study in this storage: a PostgreSQL conninfo/URI or sqlite:///PATH "
+      "(default: the project file)", "LOCATION" },
+    { "study", 0, 0, G_OPTION_ARG_STRING, &study_name, "Study name (default: model)", "NAME" },
+    { "trials", 0, 0, G_OPTION_ARG_INT, &n_trials,
+      "Trials the study runs across all workers (default 30)", "N" },
+    { "worker", 0, 0, G_OPTION_ARG_NONE, &worker,
+      "Join an existing study and claim trials until its budget is used", NULL },
+    { "objective", 0, 0, G_OPTION_ARG_STRING, &objective,
+      "quadratic (a synthetic demo/test objective); default: the study's", "NAME" },
+    { "space", 0, 0, G_OPTION_ARG_FILENAME, &space_spec,
+      "Search space: model, attack, attack-full, quadratic or a JSON file", "SPACE" },
+    { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Sampler seed of a new study (default 0)", "N" },
+    { "startup-trials", 0, 0, G_OPTION_ARG_INT, &startup,
+      "Random trials before TPE (default 10)", "N" },
+    { "warmup-steps", 0, 0, G_OPTION_ARG_INT, &warmup,
+      "Median pruner: no pruning before this step (default 3)", "N" },
+    { "no-prune", 0, 0, G_OPTION_ARG_NONE, &no_prune, "Never prune", NULL },
+    { "maximize", 0, 0, G_OPTION_ARG_NONE, &maximize, "Maximize the objective", NULL },
+    { "enqueue", 0, 0, G_OPTION_ARG_STRING_ARRAY, &enqueue,
+      "Enqueue a trial with these parameters (JSON object); repeatable", "JSON" },
+    { "max-trials", 0, 0, G_OPTION_ARG_INT64, &max_trials,
+      "Run at most N trials in this process", "N" },
+    { "heartbeat", 0, 0, G_OPTION_ARG_DOUBLE, &heartbeat,
+      "Heartbeat interval of running trials in seconds, 0 = none (default 60)", "S" },
+    { "grace", 0, 0, G_OPTION_ARG_DOUBLE, &grace,
+      "Fail RUNNING trials whose heartbeat is older than this (default 2 × heartbeat)", "S" },
+    { "steps", 0, 0, G_OPTION_ARG_INT, &n_steps,
+      "quadratic: intermediate values per trial (default 20)", "N" },
+    { "step-ms", 0, 0, G_OPTION_ARG_INT, &step_ms,
+      "quadratic: milliseconds per step (default 0)", "MS" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Without --storage the study is kept in the project file, where\n"
+    "optuna-dashboard sqlite:///PROJECT can open it. Give PostgreSQL passwords\n"
+    "through ~/.pgpass or PGPASSWORD, never on the command line.");
+  if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
+    return rc;
+  if (argc != 2)
+    return pb_cli_usage_error (context, "tune needs exactly one PROJECT");
+  if (n_trials < 1 || n_steps < 1 || step_ms < 0 || warmup < 0 || startup < 0 ||
+      heartbeat < 0 || grace < 0)
+    return pb_cli_usage_error (context, "--trials and --steps must be positive; "
+                                        "the other numbers must not be negative");
+  if (objective != NULL && !g_str_equal (objective, "quadratic"))
+    {
+      if (g_str_equal (objective, "classifier"))
+        g_printerr ("perturb: the classifier objective is not available in this build yet; "
+                    "use --objective quadratic\n");
+      else
+        g_printerr ("perturb: unknown objective “%s” (known: quadratic)\n", objective);
+      return PB_CLI_EXIT_USAGE;
+    }
+
+  project = pb_project_open (argv[1], &error);
+  if (project == NULL)
+    return pb_cli_report_error (error);
+  storage = pb_storage_open (storage_location != NULL ? storage_location
+                                                      : pb_project_get_path (project), &error);
+  if (storage == NULL)
+    return pb_cli_report_error (error);
+  if (study_name == NULL)
+    study_name = g_strdup ("model");
+
+  if (worker)
+    {
+      if (enqueue != NULL || space_spec != NULL)
+        return pb_cli_usage_error (context, "--worker joins a study as it is: "
+                                            "no --enqueue or --space");
+      study = pb_study_open (storage, study_name, NULL, NULL, &error);
+    }
+  else
+    {
+      pb_study_options_init_default (&options);
+      options.direction = maximize ? PB_STUDY_DIRECTION_MAXIMIZE : PB_STUDY_DIRECTION_MINIMIZE;
+      options.budget = n_trials;
+      options.tpe.seed = (guint64) seed;
+      options.tpe.n_startup_trials = startup;
+      options.pruner.n_warmup_steps = warmup;
+      options.pruner.enabled = !no_prune;
+      options.heartbeat_interval_s = heartbeat;
+      options.grace_period_s = grace;
+      space = load_space (space_spec != NULL ? space_spec
+                          : objective != NULL ? PB_SEARCH_SPACE_QUADRATIC
+                                              : PB_SEARCH_SPACE_MODEL, &error);
+      if (space == NULL)
+        return pb_cli_report_error (error);
+      study = pb_study_open (storage, study_name, space, &options, &error);
+    }
+  if (study == NULL)
+    return pb_cli_report_error (error);
+
+  if (!pb_study_get_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, &stored_objective, &error))
+    return pb_cli_report_error (error);
+  if (objective == NULL && stored_objective != NULL)
+    objective = g_strndup (stored_objective + 1, MAX (strlen (stored_objective), 2) - 2);
+  if (objective == NULL || !g_str_equal (objective, "quadratic"))
+    {
+      g_printerr ("perturb: study %s has no objective this build can run; "
+                  "use --objective quadratic (the classifier objective is not available yet)\n",
+                  study_name);
+      return PB_CLI_EXIT_USAGE;
+    }
+  if (stored_objective == NULL &&
+      !pb_study_set_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, "\"quadratic\"", &error))
+    return pb_cli_report_error (error);
+  if (pb_search_space_lookup (pb_study_get_search_space (study), "x", NULL) == NULL ||
+      pb_search_space_lookup (pb_study_get_search_space (study), "y", NULL) == NULL)
+    {
+      g_printerr ("perturb: the quadratic objective needs parameters x and y in the space\n");
+      return PB_CLI_EXIT_USAGE;
+    }
+
+  for (guint i = 0; enqueue != NULL && enqueue[i] != NULL; i++)
+    if (!pb_study_enqueue_trial (study, enqueue[i], &error))
+      return pb_cli_report_error (error);
+
+  quadratic.n_steps = n_steps;
+  quadratic.step_ms = step_ms;
+  if (!pb_study_optimize (study, quadratic_objective, &quadratic, max_trials, &n_run,
+                          print_trial, NULL, NULL, &error))
+    return pb_cli_report_error (error);
+
+  g_printerr ("perturb: %u trial(s) run in this process; study %s is %s\n", n_run, study_name,
+              max_trials >= 0 && n_run == max_trials ? "not necessarily finished"
+                                                     : "at its budget");
+  return PB_CLI_EXIT_OK;
+}
