@@ -60,6 +60,8 @@ typedef struct
   Scratch      dc[PB_CPU_MAX_THREADS];       /* backward-data, per part */
   Scratch      h_prev[PB_CPU_MAX_DIRS];      /* backward-weights, per direction */
   Scratch      bias[PB_CPU_MAX_DIRS];        /* (4H) b_ih + b_hh, per direction */
+  Scratch      w_ih_t[PB_CPU_MAX_DIRS];      /* (I, 4H) w_ihᵀ: NN products pack faster */
+  Scratch      w_hh_t[PB_CPU_MAX_DIRS];      /* (H, 4H) w_hhᵀ */
 } PbBackendCpu;
 
 static float *
@@ -263,7 +265,8 @@ typedef struct
 {
   PbBackendCpu     *self;
   const PbLstmArgs *args;
-  guint             n_dirs;
+  guint             d0;        /* directions [d0, d1) */
+  guint             d1;
   Phase             phase;
   guint             part;
   guint             n_parts;
@@ -286,13 +289,14 @@ part_rows (const PbLstmArgs *a,
 /* gates[r0:r1] (m, 4H) = x[r0:r1] (m, I) · w_ihᵀ     (the bias is added by the gate loop) */
 static void
 input_projection_part (const PbLstmArgs *a,
+                       const float      *w_ih_t,
                        gsize             r0,
                        gsize             r1)
 {
   const guint G = 4 * a->n_hidden;
 
-  gemm (FALSE, TRUE, (guint) (r1 - r0), G, a->n_input,
-        1.0f, a->x + r0 * a->n_input, a->n_input, a->w_ih, a->n_input,
+  gemm (FALSE, FALSE, (guint) (r1 - r0), G, a->n_input,
+        1.0f, a->x + r0 * a->n_input, a->n_input, w_ih_t, G,
         0.0f, a->gates + r0 * G, G);
 }
 
@@ -301,6 +305,7 @@ input_projection_part (const PbLstmArgs *a,
 static void
 forward_part (const PbLstmArgs *a,
               const float      *bias,
+              const float      *w_hh_t,
               guint             j0,
               guint             j1)
 {
@@ -318,8 +323,8 @@ forward_part (const PbLstmArgs *a,
         break;
 
       if (s > 0)
-        gemm (FALSE, TRUE, m, G, H,
-              1.0f, a->h + row_prev * H, H, a->w_hh, H,
+        gemm (FALSE, FALSE, m, G, H,
+              1.0f, a->h + row_prev * H, H, w_hh_t, G,
               1.0f, g, G);
 
       for (guint j = 0; j < m; j++)
@@ -449,7 +454,7 @@ run_job (Job *job)
   const guint p = job->part;
   const guint P = job->n_parts;
 
-  for (guint d = 0; d < job->n_dirs; d++)
+  for (guint d = job->d0; d < job->d1; d++)
     {
       const PbLstmArgs *a = &job->args[d];
       const gsize r0 = a->n_rows * (gsize) p / P;
@@ -461,11 +466,11 @@ run_job (Job *job)
       switch (job->phase)
         {
         case PHASE_INPUT_PROJECTION:
-          input_projection_part (a, r0, r1);
+          input_projection_part (a, job->self->w_ih_t[d].data, r0, r1);
           break;
 
         case PHASE_FORWARD:
-          forward_part (a, job->self->bias[d].data, job->j0, job->j1);
+          forward_part (a, job->self->bias[d].data, job->self->w_hh_t[d].data, job->j0, job->j1);
           break;
 
         case PHASE_BACKWARD_DATA:
@@ -501,6 +506,34 @@ worker_func (gpointer data,
   g_mutex_unlock (&self->mutex);
 }
 
+/* Fills jobs[0 … n − 1] with ranges of the sequences of @a of about equal row
+ * counts (sequence j has as many rows as steps it runs: walk the lengths down). */
+static void
+split_sequences (Job              *jobs,
+                 guint             n,
+                 const PbLstmArgs *a)
+{
+  const guint batch = a->n_steps > 0 ? a->batch_sizes[0] : 0;
+  guint j = 0;
+  guint s_end = a->n_steps;
+  gsize acc = 0;
+
+  for (guint p = 0; p < n; p++)
+    {
+      const gsize target = (gsize) a->n_rows * (p + 1) / n;
+
+      jobs[p].j0 = j;
+      while (j < batch && (acc < target || p + 1 == n))
+        {
+          while (s_end > 0 && a->batch_sizes[s_end - 1] <= j)
+            s_end--;
+          acc += s_end;
+          j++;
+        }
+      jobs[p].j1 = j;
+    }
+}
+
 /* Runs @phase in parts: part 0 on the calling thread, the others on workers. */
 static void
 run_phase (PbBackendCpu     *self,
@@ -509,45 +542,53 @@ run_phase (PbBackendCpu     *self,
            Phase             phase)
 {
   Job jobs[PB_CPU_MAX_THREADS];
+  const gboolean by_sequence = phase == PHASE_FORWARD || phase == PHASE_BACKWARD_DATA;
   const PbLstmArgs *a0 = &args[0];
   guint n_parts;
-  guint batch;
   gsize total_rows = 0;
 
   if (n_dirs == 0)
     return;
 
-  /* the sequences of the direction with the most steps */
+  /* the direction with the most steps */
   for (guint d = 1; d < n_dirs; d++)
     if (args[d].n_rows > a0->n_rows)
       a0 = &args[d];
-  batch = a0->n_steps > 0 ? a0->batch_sizes[0] : 0;
   for (guint d = 0; d < n_dirs; d++)
     total_rows += args[d].n_rows;
 
   n_parts = self->pool != NULL ? self->n_threads : 1;
   n_parts = MIN (n_parts, MAX (total_rows / PB_CPU_MIN_ROWS_PER_PART, 1));
-  if (phase == PHASE_FORWARD || phase == PHASE_BACKWARD_DATA)
-    n_parts = MIN (n_parts, MAX (batch, 1));
+  if (by_sequence)
+    n_parts = MIN (n_parts, MAX (a0->n_steps > 0 ? a0->batch_sizes[0] : 0, 1) * n_dirs);
   if (phase == PHASE_BACKWARD_WEIGHTS)
     n_parts = MIN (n_parts, (4 * a0->n_hidden + 15) / 16);
 
-  for (guint p = 0, j = 0, s_end = a0->n_steps, acc = 0; p < n_parts; p++)
+  for (guint p = 0; p < n_parts; p++)
+    jobs[p] = (Job) { self, args, 0, n_dirs, phase, p, n_parts, 0, 0 };
+
+  if (by_sequence)
     {
-      const gsize target = (gsize) a0->n_rows * (p + 1) / n_parts;
+      const gsize rows0 = args[0].n_rows;
 
-      jobs[p] = (Job) { self, args, n_dirs, phase, p, n_parts, j, j };
-
-      /* sequences of about equal row counts: sequence j has as many rows as
-       * steps it runs, so walk the lengths down */
-      while (j < batch && (acc < target || p + 1 == n_parts))
+      if (n_dirs == 2 && n_parts >= 2 && 4 * MIN (rows0, total_rows - rows0) >= total_rows)
         {
-          while (s_end > 0 && a0->batch_sizes[s_end - 1] <= j)
-            s_end--;
-          acc += s_end;
-          j++;
+          /* two directions of similar work (standard preset): give each its
+           * share of the parts, so that a part's GEMMs keep as many rows as
+           * possible */
+          guint n0 = (guint) ((n_parts * rows0 + total_rows / 2) / total_rows);
+
+          n0 = CLAMP (n0, 1, n_parts - 1);
+          for (guint p = 0; p < n_parts; p++)
+            {
+              jobs[p].d0 = p < n0 ? 0 : 1;
+              jobs[p].d1 = jobs[p].d0 + 1;
+            }
+          split_sequences (jobs, n0, &args[0]);
+          split_sequences (jobs + n0, n_parts - n0, &args[1]);
         }
-      jobs[p].j1 = j;
+      else
+        split_sequences (jobs, n_parts, a0);
     }
 
   if (n_parts > 1)
@@ -588,11 +629,20 @@ pb_backend_cpu_lstm_forward (PbBackend        *backend,
 
   for (guint d = 0; d < n_dirs; d++)
     {
-      const guint G = 4 * args[d].n_hidden;
+      const PbLstmArgs *a = &args[d];
+      const guint G = 4 * a->n_hidden;
       float *bias = scratch_ensure (&self->bias[d], G);
+      float *w_ih_t = scratch_ensure (&self->w_ih_t[d], (gsize) a->n_input * G);
+      float *w_hh_t = scratch_ensure (&self->w_hh_t[d], (gsize) a->n_hidden * G);
 
       for (guint k = 0; k < G; k++)
-        bias[k] = args[d].b_ih[k] + args[d].b_hh[k];
+        bias[k] = a->b_ih[k] + a->b_hh[k];
+      for (guint k = 0; k < G; k++)
+        for (guint i = 0; i < a->n_input; i++)
+          w_ih_t[(gsize) i * G + k] = a->w_ih[(gsize) k * a->n_input + i];
+      for (guint k = 0; k < G; k++)
+        for (guint i = 0; i < a->n_hidden; i++)
+          w_hh_t[(gsize) i * G + k] = a->w_hh[(gsize) k * a->n_hidden + i];
     }
 
   run_phase (self, args, n_dirs, PHASE_INPUT_PROJECTION);
@@ -775,6 +825,8 @@ pb_backend_cpu_free (PbBackend *backend)
     {
       g_free (self->h_prev[d].data);
       g_free (self->bias[d].data);
+      g_free (self->w_ih_t[d].data);
+      g_free (self->w_hh_t[d].data);
     }
   g_free (self);
 }
