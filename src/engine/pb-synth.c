@@ -411,7 +411,7 @@ static inline void
 v_text (SynthValue *v,
         const char *s)
 {
-  v->kind = SYNTH_TEXT;
+  v->kind = s != NULL ? SYNTH_TEXT : SYNTH_NULL;
   v->s = s;
 }
 
