@@ -432,6 +432,41 @@ test_line_hit_test (void)
   g_assert_false (pb_plot_line_hit_test (NULL, NULL, 400, 300, 10, 10, 100, &hit));
 }
 
+/* LogNorm as the reference's probability maps: cells ≤ 0 blank, colours
+ * evenly spaced in log10. */
+static void
+test_heatmap_log_scale (void)
+{
+  static const double v[4] = { 0, 0.01, 0.1, 1 };
+  PbPlotHeatmapData data = {
+    .matrix = { .values = v, .n_rows = 1, .n_cols = 4 },
+    .color_map = PB_PLOT_COLOR_MAP_VIRIDIS,
+    .log_scale = TRUE,
+  };
+  PbPlotRgb rgb, expected;
+  double lo, hi;
+
+  g_assert_true (pb_plot_heatmap_get_range (&data, &lo, &hi));
+  g_assert_cmpfloat (lo, ==, 0.01);
+  g_assert_cmpfloat (hi, ==, 1);
+  g_assert_false (pb_plot_heatmap_get_cell_color (&data, 0, 0, &rgb));
+  g_assert_true (pb_plot_heatmap_get_cell_color (&data, 0, 2, &rgb));
+  pb_plot_color_map_eval (PB_PLOT_COLOR_MAP_VIRIDIS, 0.5, &expected);
+  g_assert_cmpfloat_with_epsilon (rgb.r, expected.r, 1e-9);
+  g_assert_cmpfloat_with_epsilon (rgb.g, expected.g, 1e-9);
+  g_assert_true (pb_plot_heatmap_get_cell_color (&data, 0, 3, &rgb));
+  pb_plot_color_map_eval (PB_PLOT_COLOR_MAP_VIRIDIS, 1, &expected);
+  g_assert_cmpfloat_with_epsilon (rgb.b, expected.b, 1e-9);
+
+  /* fixed limits clamp: 1 above a 0.001…0.1 range gets the top colour */
+  data.range_fixed = TRUE;
+  data.v_min = 0.001;
+  data.v_max = 0.1;
+  g_assert_true (pb_plot_heatmap_get_cell_color (&data, 0, 3, &rgb));
+  g_assert_cmpfloat_with_epsilon (rgb.b, expected.b, 1e-9);
+  g_assert_false (pb_plot_heatmap_get_cell_color (&data, 5, 0, &rgb));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -447,6 +482,7 @@ main (int    argc,
   g_test_add_func ("/pb/plot/bad-input/data", test_bad_input);
   g_test_add_func ("/pb/plot/bad-input/export", test_bad_export);
   g_test_add_func ("/pb/plot/line/hit-test", test_line_hit_test);
+  g_test_add_func ("/pb/plot/heatmap/log-scale", test_heatmap_log_scale);
 
   return g_test_run ();
 }

@@ -415,6 +415,73 @@ test_heatmap_diverging (Fixture       *f,
   cairo_surface_destroy (surface);
 }
 
+/* Three panels: hover finds the panel and cell, and each cell shows its
+ * panel's colour scale (shared viridis for values, diverging for Δ). */
+static void
+test_heatmap_triple_panels (Fixture       *f,
+                            gconstpointer  unused)
+{
+  static const double original[2 * 3] = { 0, 0.5, 1, 0.25, 0.75, 0.5 };
+  static const double perturbation[2 * 3] = { 0, 0.2, 0, -0.25, 0, 0 };
+  static const double perturbed[2 * 3] = { 0, 0.7, 1, 0, 0.75, 0.5 };
+  const double *values[3] = { original, perturbation, perturbed };
+  PbPlotHeatmapTripleData data = {
+    .original = original, .perturbation = perturbation, .perturbed = perturbed,
+    .n_rows = 2, .n_cols = 3, .x_label = "Hour",
+  };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 300, 400);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GError) error = NULL;
+  guint seen[3] = { 0 };
+
+  g_assert_true (pb_plot_heatmap_triple_draw (cr, 300, 400, &data, NULL, &error));
+  g_assert_no_error (error);
+  cairo_surface_flush (surface);
+
+  /* a coarse grid: each hit test lays the figure out again (Pango) */
+  for (double y = 0.5; y < 400; y += 11)
+    for (double x = 0.5; x < 300; x += 11)
+      {
+        guint panel, row, col, p2, r2, c2;
+        PbPlotRgb expected;
+        double v;
+
+        if (!pb_plot_heatmap_triple_hit_test (&data, NULL, 300, 400, x, y, &panel, &row, &col))
+          continue;
+        g_assert_cmpuint (panel, <, 3);
+        g_assert_cmpuint (row, <, 2);
+        g_assert_cmpuint (col, <, 3);
+        /* stay clear of cell borders and the frame */
+        if (!pb_plot_heatmap_triple_hit_test (&data, NULL, 300, 400, x - 1.5, y - 1.5, &p2, &r2, &c2) ||
+            p2 != panel || r2 != row || c2 != col ||
+            !pb_plot_heatmap_triple_hit_test (&data, NULL, 300, 400, x + 1.5, y + 1.5, &p2, &r2, &c2) ||
+            p2 != panel || r2 != row || c2 != col)
+          continue;
+
+        v = values[panel][row * 3 + col];
+        if (panel == 1)
+          pb_plot_color_map_eval (PB_PLOT_COLOR_MAP_DIVERGING, (v + 0.25) / 0.5, &expected);
+        else
+          pb_plot_color_map_eval (PB_PLOT_COLOR_MAP_VIRIDIS, v, &expected);
+        {
+          int rgb[3];
+
+          pixel_rgb (surface, (int) x, (int) y, rgb);
+          g_assert_cmpfloat (fabs (rgb[0] - expected.r * 255), <=, 2);
+          g_assert_cmpfloat (fabs (rgb[1] - expected.g * 255), <=, 2);
+          g_assert_cmpfloat (fabs (rgb[2] - expected.b * 255), <=, 2);
+        }
+        seen[panel]++;
+      }
+  g_test_message ("checked %u, %u, %u points", seen[0], seen[1], seen[2]);
+  g_assert_cmpuint (seen[0], >, 50);
+  g_assert_cmpuint (seen[1], >, 50);
+  g_assert_cmpuint (seen[2], >, 50);
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 /* Text measures the same on image (300 dpi), PDF and SVG surfaces. */
 static void
 test_text_same_on_every_surface (Fixture       *f,
@@ -617,6 +684,8 @@ main (int    argc,
               test_heatmap_cell_colors, fixture_tear);
   g_test_add ("/pb/plot/heatmap/diverging-symmetric", Fixture, NULL, fixture_setup,
               test_heatmap_diverging, fixture_tear);
+  g_test_add ("/pb/plot/heatmap/triple-panels", Fixture, NULL, fixture_setup,
+              test_heatmap_triple_panels, fixture_tear);
   g_test_add ("/pb/plot/text/same-on-every-surface", Fixture, NULL, fixture_setup,
               test_text_same_on_every_surface, fixture_tear);
   g_test_add ("/pb/plot/style/transparent", Fixture, NULL, fixture_setup,

@@ -644,6 +644,50 @@ triple_panels (const PbPlotHeatmapTripleData *data,
                        &panels[1].bar.lo, &panels[1].bar.hi);
 }
 
+/* Cell rectangles of the three stacked panels. */
+static void
+triple_layout (cairo_t                       *cr,
+               const PbPlotStyle             *style,
+               double                         width,
+               double                         height,
+               const PbPlotHeatmapTripleData *data,
+               const PbPlotHeatPanel          panels[3],
+               PbPlotRect                     cells[3])
+{
+  double fs = style->font_size;
+  double left = 0, right = 0, bottom_last = 0, bottom_ticks = 0, top, sub_h, panel_h;
+  PangoLayout *probe;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      double l, b, r;
+
+      _pb_plot_heat_margins (cr, style, &panels[i], &l, &b, &r);
+      left = MAX (left, l);
+      right = MAX (right, r);
+      if (i == 2)
+        bottom_last = b;
+      else
+        bottom_ticks = MAX (bottom_ticks, b);
+    }
+
+  top = 0.4 * fs + _pb_plot_title_draw (cr, style, data->title, 0, 0, width - fs, FALSE);
+  if (data->title != NULL && *data->title != '\0')
+    top += 0.3 * fs;
+
+  probe = _pb_plot_text_new (cr, style, 1.0, TRUE, "Xg");
+  _pb_plot_text_size (probe, NULL, &sub_h);
+  g_object_unref (probe);
+  sub_h += 0.3 * fs;
+  panel_h = MAX ((height - top - 2 * bottom_ticks - bottom_last - 3 * sub_h) / 3, 1);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      cells[i] = (PbPlotRect) { left, top + sub_h, MAX (width - left - right - 0.5 * fs, 1), panel_h };
+      top += sub_h + panel_h + bottom_ticks;
+    }
+}
+
 /**
  * pb_plot_heatmap_triple_draw:
  *
@@ -663,7 +707,8 @@ pb_plot_heatmap_triple_draw (cairo_t                        *cr,
   PbPlotStyle storage;
   PbPlotMatrix m[3];
   PbPlotHeatPanel panels[3];
-  double fs, left = 0, right = 0, bottom_last = 0, bottom_ticks = 0, top, sub_h, panel_h;
+  PbPlotRect cells[3];
+  double fs;
 
   g_return_val_if_fail (cr != NULL, FALSE);
 
@@ -680,55 +725,83 @@ pb_plot_heatmap_triple_draw (cairo_t                        *cr,
   fs = style->font_size;
   triple_matrices (data, m);
   triple_panels (data, m, panels);
-
-  for (guint i = 0; i < 3; i++)
-    {
-      double l, b, r;
-
-      _pb_plot_heat_margins (cr, style, &panels[i], &l, &b, &r);
-      left = MAX (left, l);
-      right = MAX (right, r);
-      if (i == 2)
-        bottom_last = b;
-      else
-        bottom_ticks = MAX (bottom_ticks, b);
-    }
+  triple_layout (cr, style, width, height, data, panels, cells);
 
   cairo_save (cr);
   _pb_plot_paint_background (cr, style, width, height);
-  top = 0.4 * fs;
-  top += _pb_plot_title_draw (cr, style, data->title, fs / 2, top, width - fs, TRUE);
-  if (data->title != NULL && *data->title != '\0')
-    top += 0.3 * fs;
-
-  {
-    PangoLayout *probe = _pb_plot_text_new (cr, style, 1.0, TRUE, "Xg");
-
-    _pb_plot_text_size (probe, NULL, &sub_h);
-    g_object_unref (probe);
-  }
-  sub_h += 0.3 * fs;
-  panel_h = (height - top - 2 * bottom_ticks - bottom_last - 3 * sub_h) / 3;
-  panel_h = MAX (panel_h, 1);
-
+  _pb_plot_title_draw (cr, style, data->title, fs / 2, 0.4 * fs, width - fs, TRUE);
   for (guint i = 0; i < 3; i++)
     {
       const char *subtitle = data->panel_titles[i] != NULL ? data->panel_titles[i]
                                                           : default_titles[i];
       g_autofree char *escaped = g_markup_escape_text (subtitle, -1);
       PangoLayout *layout = _pb_plot_text_new (cr, style, 1.0, TRUE, escaped);
-      PbPlotRect cells = { left, top + sub_h, MAX (width - left - right - 0.5 * fs, 1), panel_h };
 
       _pb_plot_set_rgb (cr, &style->foreground);
-      _pb_plot_text_show (cr, layout, left, top + sub_h - 0.3 * fs, 0, 1, FALSE);
+      _pb_plot_text_show (cr, layout, cells[i].x, cells[i].y - 0.3 * fs, 0, 1, FALSE);
       g_object_unref (layout);
-
-      _pb_plot_heat_draw (cr, style, &panels[i], &cells);
-      top += sub_h + panel_h + bottom_ticks;
+      _pb_plot_heat_draw (cr, style, &panels[i], &cells[i]);
     }
   cairo_restore (cr);
 
   return TRUE;
+}
+
+/**
+ * pb_plot_heatmap_triple_hit_test:
+ * @panel: (out): 0 original, 1 perturbation, 2 perturbed
+ * @row: (out): row under (@x, @y)
+ * @col: (out): column under (@x, @y)
+ *
+ * For a hover read-out over the figure as drawn at @width × @height.
+ *
+ * Returns: %TRUE if (@x, @y) lies on a cell of one of the panels.
+ */
+gboolean
+pb_plot_heatmap_triple_hit_test (const PbPlotHeatmapTripleData *data,
+                                 const PbPlotStyle             *style,
+                                 double                         width,
+                                 double                         height,
+                                 double                         x,
+                                 double                         y,
+                                 guint                         *panel,
+                                 guint                         *row,
+                                 guint                         *col)
+{
+  cairo_surface_t *surface;
+  PbPlotStyle storage;
+  PbPlotMatrix m[3];
+  PbPlotHeatPanel panels[3];
+  PbPlotRect cells[3];
+  gboolean found = FALSE;
+  cairo_t *cr;
+
+  if (!pb_plot_heatmap_triple_check (data, NULL) || !_pb_plot_check_size (width, height, NULL))
+    return FALSE;
+
+  style = _pb_plot_style_or_default (style, &storage);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1, 1);
+  cr = cairo_create (surface);
+  triple_matrices (data, m);
+  triple_panels (data, m, panels);
+  triple_layout (cr, style, width, height, data, panels, cells);
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+
+  for (guint i = 0; i < 3 && !found; i++)
+    {
+      double fc = (x - cells[i].x) / cells[i].width * data->n_cols;
+      double fr = (y - cells[i].y) / cells[i].height * data->n_rows;
+
+      if (fc < 0 || fr < 0 || fc >= data->n_cols || fr >= data->n_rows)
+        continue;
+      *panel = i;
+      *row = (guint) fr;
+      *col = (guint) fc;
+      found = TRUE;
+    }
+
+  return found;
 }
 
 /**

@@ -145,6 +145,15 @@ gboolean pb_plot_heatmap_triple_draw     (cairo_t                       *cr,
                                           const PbPlotHeatmapTripleData *data,
                                           const PbPlotStyle             *style,
                                           GError                       **error);
+gboolean pb_plot_heatmap_triple_hit_test (const PbPlotHeatmapTripleData *data,
+                                          const PbPlotStyle             *style,
+                                          double                         width,
+                                          double                         height,
+                                          double                         x,
+                                          double                         y,
+                                          guint                         *panel,
+                                          guint                         *row,
+                                          guint                         *col);
 char    *pb_plot_heatmap_triple_to_csv   (const PbPlotHeatmapTripleData *data,
                                           GError                       **error);
 
