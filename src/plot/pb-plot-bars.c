@@ -401,6 +401,7 @@ pb_plot_bars_draw (cairo_t              *cr,
   chart.y.title = data->y_label;
   chart.x.lo = -0.5;
   chart.x.hi = data->n_categories - 0.5;
+  chart.x.ellipsize = TRUE;
   for (guint c = 0; c < data->n_categories; c++)
     _pb_plot_axis_add_tick (&chart.x, c, data->categories[c]);
   if (data->y_fixed)

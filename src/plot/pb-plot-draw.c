@@ -527,6 +527,16 @@ _pb_plot_axis_draw (cairo_t           *cr,
       double w, h;
 
       layouts[i] = _pb_plot_text_new (cr, style, 1.0, FALSE, g_ptr_array_index (axis->labels, i));
+      if (axis->ellipsize && !vertical && n > 1)
+        {
+          /* categories: shorten every name to its slot rather than drop one */
+          double slot = fabs (_pb_plot_axis_map (axis, g_array_index (axis->positions, double, 1)) -
+                              _pb_plot_axis_map (axis, g_array_index (axis->positions, double, 0)));
+
+          pango_layout_set_width (layouts[i], (int) (MAX (slot - fs / 2, fs) * PANGO_SCALE));
+          pango_layout_set_ellipsize (layouts[i], PANGO_ELLIPSIZE_END);
+          pango_layout_set_alignment (layouts[i], PANGO_ALIGN_CENTER);
+        }
       _pb_plot_text_size (layouts[i], &w, &h);
       centre[i] = p;
       extent[i] = vertical ? h : w;

@@ -184,20 +184,56 @@ _pb_plot_heat_margins (cairo_t               *cr,
   _pb_plot_axis_clear (&y);
 }
 
+/* SVG has no way to say "do not smooth this image" that cairo 1.16 writes,
+ * so there every cell is a rectangle, a hair larger than the cell so that
+ * viewers show no seams between neighbours. */
+static void
+heat_draw_cell_rects (cairo_t               *cr,
+                      const PbPlotHeatPanel *panel,
+                      const PbPlotRect      *cells)
+{
+  const PbPlotMatrix *m = panel->matrix;
+  double cw = cells->width / m->n_cols, ch = cells->height / m->n_rows;
+
+  cairo_save (cr);
+  cairo_rectangle (cr, cells->x, cells->y, cells->width, cells->height);
+  cairo_clip (cr);
+  for (guint r = 0; r < m->n_rows; r++)
+    for (guint c = 0; c < m->n_cols; c++)
+      {
+        PbPlotRgb rgb;
+
+        if (!_pb_plot_heat_color (&panel->bar, pb_plot_matrix_get (m, r, c), &rgb))
+          continue;
+        _pb_plot_set_rgb (cr, &rgb);
+        cairo_rectangle (cr, cells->x + c * cw, cells->y + r * ch, cw + 0.05, ch + 0.05);
+        cairo_fill (cr);
+      }
+  cairo_restore (cr);
+}
+
 /* The cells as an image, one pixel per cell, scaled up without smoothing:
- * no seams between cells in any format, and small files. */
+ * no seams between cells, and small files. */
 static void
 heat_draw_cells (cairo_t               *cr,
                  const PbPlotHeatPanel *panel,
                  const PbPlotRect      *cells)
 {
   const PbPlotMatrix *m = panel->matrix;
-  cairo_surface_t *image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, m->n_cols, m->n_rows);
-  int stride = cairo_image_surface_get_stride (image);
+  cairo_surface_t *image;
+  int stride;
   unsigned char *pixels;
   cairo_pattern_t *pattern;
   cairo_matrix_t matrix;
 
+  if (cairo_surface_get_type (cairo_get_target (cr)) == CAIRO_SURFACE_TYPE_SVG)
+    {
+      heat_draw_cell_rects (cr, panel, cells);
+      return;
+    }
+
+  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, m->n_cols, m->n_rows);
+  stride = cairo_image_surface_get_stride (image);
   cairo_surface_flush (image);
   pixels = cairo_image_surface_get_data (image);
   for (guint r = 0; r < m->n_rows; r++)

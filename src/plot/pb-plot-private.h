@@ -74,6 +74,7 @@ typedef struct
   gboolean   grid;         /* light lines across the plot at ticks */
   gboolean   no_line;      /* no axis line (heatmaps: the cells end it) */
   gboolean   halo;         /* tick labels on a background patch (over data) */
+  gboolean   ellipsize;    /* categories: shorten labels to their slot */
 } PbPlotAxis;
 
 void   _pb_plot_axis_init         (PbPlotAxis        *axis,

@@ -76,6 +76,7 @@ param_axis (PbPlotAxis            *axis,
       axis->log = FALSE;
       axis->lo = -0.5;
       axis->hi = param->n_choices - 0.5;
+      axis->ellipsize = TRUE;
       for (guint c = 0; c < param->n_choices; c++)
         _pb_plot_axis_add_tick (axis, c, param->choices[c]);
       return;
