@@ -16,10 +16,13 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "pb-attribution.h"
+#include "pb-checkpoint.h"
 #include "pb-error.h"
 #include "pb-fgsm.h"
 #include "pb-test-util.h"
@@ -784,6 +787,202 @@ test_store_roundtrip (void)
   pb_test_rmdir (dir);
 }
 
+/* ---- the command line ----------------------------------------------------- */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliResult;
+
+static void
+cli_result_clear (CliResult *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
+
+static void
+run_cli (CliResult  *r,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("PERTURB_CLI");
+  int wait_status = 0;
+  va_list args;
+
+  g_assert_nonnull (cli);
+  cli_result_clear (r);
+  g_ptr_array_add (argv, (gpointer) cli);
+  va_start (args, first);
+  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (gpointer) a);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                &r->out, &r->err, &wait_status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (wait_status));
+  r->status = WEXITSTATUS (wait_status);
+  if (r->status != 0)
+    g_test_message ("perturb exited %d: %s", r->status, r->err);
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+insert_checkpoint (sqlite3 *db,
+                   PbModel *model,
+                   gint     epoch)
+{
+  g_autoptr(PbSafetensors) st = pb_safetensors_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pb_checkpoint_write_weights (model, st);
+  bytes = pb_safetensors_to_bytes (st);
+  stmt = pb_sqlite_prepare (db, "INSERT INTO checkpoints (run_id, epoch, state) VALUES (1, ?1, ?2)",
+                            &error);
+  g_assert_no_error (error);
+  sqlite3_bind_int (stmt, 1, epoch);
+  sqlite3_bind_blob64 (stmt, 2, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                       SQLITE_TRANSIENT);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+}
+
+static void
+test_cli (void)
+{
+  g_autoptr(Reference) ref = reference_load ("attribution-tanh-c2-standard.bin");
+  g_autoptr(PbModel) m1 = reference_model (ref);
+  g_autoptr(PbModel) m2 = reference_model (ref);
+  g_autoptr(PbDataset) ds = reference_dataset (ref);
+  g_autofree char *dir = pb_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "cli.perturb", NULL);
+  g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
+  g_autofree char *csv = g_build_filename (dir, "curve.csv", NULL);
+  g_autoptr(PbProject) project = NULL;
+  g_autoptr(PbSafetensors) st = pb_safetensors_new ();
+  g_autoptr(PbAttribution) stored = NULL;
+  g_autoptr(PbAttribution) direct = NULL;
+  g_autoptr(PbFgsmResult) fgsm = NULL;
+  g_autoptr(JsonObject) obj = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(CliResult) r = { 0 };
+  g_autofree char *contents = NULL;
+  PbAttributionConfig config;
+  gsize n_x = (gsize) ds->n * ds->max_len * ds->n_features;
+
+  /* a project with a dataset and a run with two checkpoints (epoch 2 = output layer × 2) */
+  for (guint k = 0; k < pb_model_lookup_tensor (m2, "5.weight")->n; k++)
+    pb_model_get_params (m2)[pb_model_lookup_tensor (m2, "5.weight")->offset + k] *= 2.0f;
+  project = pb_project_create (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_dataset_save (ds, project, "fix", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (pb_project_exec (project, "INSERT INTO runs (run_id, protocol, hyperparameters, "
+                                  "seed, n_epochs) VALUES (1, 'standard', '{}', 1, 2)", &error));
+  g_assert_no_error (error);
+  insert_checkpoint (pb_project_get_db (project), m1, 1);
+  insert_checkpoint (pb_project_get_db (project), m2, 2);
+  g_clear_object (&project);
+  pb_checkpoint_write_weights (m1, st);
+  g_assert_true (pb_safetensors_save (st, weights, &error));
+  g_assert_no_error (error);
+
+  /* integrated gradients of checkpoint 2, as the engine computes them */
+  run_cli (&r, "attribute", path, "--checkpoint", "2", "--dataset", "fix", "--method", "ig",
+           "--steps", "8", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  obj = parse_object (r.out);
+  project = pb_project_open (path, &error);
+  g_assert_no_error (error);
+  stored = pb_attribution_load (project, json_object_get_int_member (obj, "attribution_id"), &error);
+  g_assert_no_error (error);
+  pb_attribution_config_init (&config, PB_ATTRIBUTION_METHOD_INTEGRATED_GRADIENTS);
+  config.n_steps = 8;
+  direct = pb_attribution_compute (m2, ds, &config, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (max_abs_diff_f (stored->values, direct->values, n_x), <=, 1e-6);
+  g_clear_object (&project);
+  g_clear_pointer (&obj, json_object_unref);
+
+  /* over training: one row per checkpoint plus their average */
+  run_cli (&r, "attribute", path, "--run", "1", "--over-training", "--dataset", "fix",
+           "--method", "occlusion", "--window", "2x2", "--stride", "1x2", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  obj = parse_object (r.out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "per_checkpoint")),
+                    ==, 2);
+  g_clear_pointer (&obj, json_object_unref);
+
+  run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",
+           "grad-input", "--score", "probability", "--target", "label", "--top", "3", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Stored as attribution"));
+
+  /* FGSM: a curve whose ε = 0 point is the clean model */
+  run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,0.1,0.5",
+           "--csv", csv, "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  obj = parse_object (r.out);
+  project = pb_project_open (path, &error);
+  g_assert_no_error (error);
+  fgsm = pb_fgsm_result_load (project, json_object_get_int_member (obj, "fgsm_id"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (fgsm->n_epsilons, ==, 3);
+  g_assert_cmpfloat (fgsm->points[0].metrics.accuracy, ==, fgsm->clean.accuracy);
+  g_assert_nonnull (fgsm->perturbations);
+  g_clear_object (&project);
+  g_assert_true (g_file_get_contents (csv, &contents, NULL, &error));
+  g_assert_true (g_str_has_prefix (contents, "epsilon,accuracy,auc"));
+
+  /* bad input: exit status 2 and a message naming the problem */
+  run_cli (&r, "attribute", path, "--checkpoint", "99", "--dataset", "fix", "--method", "ig", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "No checkpoint 99"));
+  run_cli (&r, "fgsm", path, "--checkpoint", "99", "--dataset", "fix", "--eps", "0.1", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "No checkpoint 99"));
+  run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,-0.1", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "-0.1"));
+  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
+           "--steps", "0", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "at least 1 step"));
+  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method",
+           "occlusion", "--window", "9", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "longer than the sequences"));
+  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_cli (&r, "attribute", path, "--weights", weights, "--method", "ig", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method", "ig",
+           "--over-training", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+
+  pb_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -809,6 +1008,7 @@ main (int   argc,
   g_test_add_func ("/pb/attribution/progress-and-cancel", test_progress_and_cancel);
   g_test_add_func ("/pb/attribution/bad-input", test_bad_input);
   g_test_add_func ("/pb/attribution/store/roundtrip", test_store_roundtrip);
+  g_test_add_func ("/pb/attribution/cli", test_cli);
 
   return g_test_run ();
 }

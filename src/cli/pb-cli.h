@@ -68,5 +68,9 @@ int      pb_cli_export_model      (int    argc,
                                    char **argv);
 int      pb_cli_import_model      (int    argc,
                                    char **argv);
+int      pb_cli_attribute         (int    argc,
+                                   char **argv);
+int      pb_cli_fgsm              (int    argc,
+                                   char **argv);
 
 G_END_DECLS

@@ -23,6 +23,8 @@ static const PbCliCommand commands[] = {
   { "evaluate", "Metrics of a trained model on a dataset", pb_cli_evaluate },
   { "export-model", "Write a run's weights as safetensors for PyTorch", pb_cli_export_model },
   { "import-model", "Import classifier weights from a safetensors file", pb_cli_import_model },
+  { "attribute", "Attribution maps (gradient × input, integrated gradients, occlusion)", pb_cli_attribute },
+  { "fgsm", "FGSM robustness curve: accuracy and AUC against ε", pb_cli_fgsm },
 };
 
 int
