@@ -136,6 +136,14 @@ close_project_action (GtkWidget  *widget,
   pb_window_close_project (PB_WINDOW (widget));
 }
 
+static void
+toast_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  pb_window_show_toast (PB_WINDOW (widget), g_variant_get_string (parameter, NULL));
+}
+
 static gboolean
 pb_window_close_request (GtkWindow *window)
 {
@@ -259,6 +267,8 @@ pb_window_class_init (PbWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbWindow, start_view);
 
   gtk_widget_class_install_action (widget_class, "win.close-project", NULL, close_project_action);
+  /* pages and plots report problems through this: the toast names the problem */
+  gtk_widget_class_install_action (widget_class, "win.toast", "s", toast_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK,
                                        "win.close-project", NULL);
 }
