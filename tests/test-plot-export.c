@@ -280,6 +280,15 @@ test_export_every_kind (Fixture       *f,
       g_assert_true (pb_plot_figure_export (figure, PB_PLOT_FORMAT_SVG, svg, w, h, dpi, &error));
       g_assert_no_error (error);
       check_svg (svg, w, h);
+      if (k == PB_PLOT_KIND_HEATMAP || k == PB_PLOT_KIND_HEATMAP_TRIPLE ||
+          k == PB_PLOT_KIND_SUSCEPTIBILITY)
+        {
+          g_autofree char *text = NULL;
+
+          /* cells are vector rectangles: an embedded image would be smoothed */
+          g_assert_true (g_file_get_contents (svg, &text, NULL, NULL));
+          g_assert_null (strstr (text, "<image"));
+        }
 
       g_assert_true (pb_plot_figure_export (figure, PB_PLOT_FORMAT_PDF, pdf, w, h, dpi, &error));
       g_assert_no_error (error);

@@ -583,6 +583,16 @@ _pb_plot_axis_draw (cairo_t           *cr,
       g_autofree char *escaped = g_markup_escape_text (axis->title, -1);
       PangoLayout *layout = _pb_plot_text_new (cr, style, 1.0, FALSE, escaped);
       double off = tick + 0.3 * fs + max_across + PB_PLOT_PAD * fs * 0.6;
+      double length = vertical ? plot->height : plot->width;
+      double w;
+
+      /* never longer than the axis: shortened with "…" in a cramped figure */
+      _pb_plot_text_size (layout, &w, NULL);
+      if (w > length + 2 * fs)
+        {
+          pango_layout_set_width (layout, (int) (MAX (length + 2 * fs, fs) * PANGO_SCALE));
+          pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
+        }
 
       if (vertical)
         _pb_plot_text_show (cr, layout, base - dir * off, plot->y + plot->height / 2,
