@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "pb-attack.h"
+#include "pb-attack-tune.h"
 #include "pb-error.h"
 #include "pb-test-util.h"
 
@@ -783,6 +784,89 @@ test_attack_bad_store (Fixture       *fx,
   g_assert_cmpuint (result->n_candidates, ==, FX_N);
 }
 
+/* ---- tuning --------------------------------------------------------------- */
+
+static void
+test_attack_tune (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbSearchSpace) space = pb_search_space_new_builtin (PB_SEARCH_SPACE_ATTACK_FULL,
+                                                                &error);
+  g_autoptr(PbStudy) study = NULL;
+  g_autoptr(PbStudy) wrong = NULL;
+  g_autoptr(PbSearchSpace) quadratic = NULL;
+  g_autoptr(GPtrArray) trials = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  PbStorage *storage;
+  PbStudyOptions options;
+  PbAttackTuneConfig config;
+  guint n_run = 0;
+
+  g_assert_no_error (error);
+  storage = pb_storage_open (pb_project_get_path (fx->project), &error);
+  g_assert_no_error (error);
+  pb_study_options_init_default (&options);
+  options.direction = PB_STUDY_DIRECTION_MAXIMIZE;
+  options.budget = 3;
+  options.tpe.seed = 1;
+  study = pb_study_open (storage, "attack-sparsity", space, &options, &error);
+  g_assert_no_error (error);
+
+  pb_attack_tune_config_init (&config);
+  config.objective = PB_ATTACK_OBJECTIVE_SPARSITY;
+  config.iterations = 8;
+  config.max_samples = 25;
+  pb_attack_tune (study, fx->project, "cohort", fx->model, 0, &config, -1, &n_run, NULL, NULL,
+                  NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_run, ==, 3);
+
+  /* one stored attack run per trial, in order; the trial value is its objective */
+  trials = pb_study_load_trials (study, &error);
+  g_assert_no_error (error);
+  runs = pb_attack_run_list (fx->project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trials->len, ==, 3);
+  g_assert_cmpuint (runs->len, ==, 3);
+  for (guint t = 0; t < 3; t++)
+    {
+      const PbTrial *trial = trials->pdata[t];
+      const PbAttackRunInfo *info = runs->pdata[trial->number];
+      g_autoptr(PbAttackResult) result = pb_attack_result_load (fx->project, info->run_id, &error);
+      PbAttackParams params;
+
+      g_assert_no_error (error);
+      g_assert_cmpint (trial->state, ==, PB_TRIAL_STATE_COMPLETE);
+      g_assert_true (trial->has_value);
+      g_assert_cmpfloat (trial->value, ==,
+                         pb_attack_objective_evaluate (PB_ATTACK_OBJECTIVE_SPARSITY, result, 1));
+      g_assert_cmpuint (result->n_candidates, ==, 25);
+      g_assert_true (info->complete);
+      pb_attack_params_from_json (info->params_json, &params, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (params.iterations, ==, 8);
+      g_assert_cmpuint (params.batch_size, >=, 32);
+      g_assert_cmpfloat (params.kappa, ==, pb_trial_lookup_param (trial, "kappa")->internal);
+    }
+
+  /* a study over another space, or one that minimises, cannot tune an attack */
+  quadratic = pb_search_space_new_builtin (PB_SEARCH_SPACE_QUADRATIC, &error);
+  g_assert_no_error (error);
+  options.budget = 1;
+  wrong = pb_study_open (storage, "quadratic", quadratic, &options, &error);
+  g_assert_no_error (error);
+  g_assert_false (pb_attack_tune (wrong, fx->project, "cohort", fx->model, 0, &config, -1, NULL,
+                                  NULL, NULL, NULL, &error));
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "kappa"));
+  g_clear_error (&error);
+
+  g_clear_pointer (&study, pb_study_free);
+  g_clear_pointer (&wrong, pb_study_free);
+  pb_storage_free (storage);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -807,6 +891,9 @@ main (int    argc,
               fixture_tear);
   g_test_add ("/pb/attack/store/resume-equals-uninterrupted/seed-adam", Fixture,
               GINT_TO_POINTER (PB_PROTOCOL_SEED), fixture_setup, test_attack_store_resume,
+              fixture_tear);
+  g_test_add ("/pb/attack/tune/trials-are-stored-attack-runs", Fixture,
+              GINT_TO_POINTER (PB_PROTOCOL_STANDARD), fixture_setup, test_attack_tune,
               fixture_tear);
   g_test_add_func ("/pb/attack/bad-input/params", test_attack_bad_params);
   g_test_add ("/pb/attack/bad-input/store", Fixture, GINT_TO_POINTER (PB_PROTOCOL_STANDARD),
