@@ -448,8 +448,8 @@ test_heatmap_triple_panels (Fixture       *f,
   cairo_surface_flush (surface);
 
   /* a coarse grid: each hit test lays the figure out again (Pango) */
-  for (double y = 0.5; y < 400; y += 11)
-    for (double x = 0.5; x < 300; x += 11)
+  for (double y = 0.5; y < 400; y += 15)
+    for (double x = 0.5; x < 300; x += 15)
       {
         guint panel, row, col, p2, r2, c2;
         PbPlotRgb expected;
@@ -483,9 +483,9 @@ test_heatmap_triple_panels (Fixture       *f,
         seen[panel]++;
       }
   g_test_message ("checked %u, %u, %u points", seen[0], seen[1], seen[2]);
-  g_assert_cmpuint (seen[0], >, 50);
-  g_assert_cmpuint (seen[1], >, 50);
-  g_assert_cmpuint (seen[2], >, 50);
+  g_assert_cmpuint (seen[0], >, 25);
+  g_assert_cmpuint (seen[1], >, 25);
+  g_assert_cmpuint (seen[2], >, 25);
 
   cairo_destroy (cr);
   cairo_surface_destroy (surface);
@@ -594,9 +594,9 @@ static void
 test_cli_demo (Fixture       *f,
                gconstpointer  unused)
 {
-  static const char *kinds[] = { "line", "heatmap", "susceptibility", "history" };
-  static const char *suffixes[] = { "png", "svg", "pdf", "pdf" };
-  g_autofree char *csv = g_build_filename (f->dir, "hist.csv", NULL);
+  static const char *kinds[] = { "line", "susceptibility" };
+  static const char *suffixes[] = { "png", "pdf" };
+  g_autofree char *csv = g_build_filename (f->dir, "line.csv", NULL);
   g_autofree char *bad = g_build_filename (f->dir, "x.jpg", NULL);
   g_autofree char *png = g_build_filename (f->dir, "x.png", NULL);
   CliResult r = { 0 };
@@ -605,7 +605,8 @@ test_cli_demo (Fixture       *f,
     {
       g_autofree char *out = g_strdup_printf ("%s/%s.%s", f->dir, kinds[i], suffixes[i]);
       const char *args[] = { "figure", "demo", "--kind", kinds[i], "--out", out,
-                             "--width-mm", "89", "--height-mm", "50", "--dpi", "100", NULL };
+                             "--width-mm", "89", "--height-mm", "50", "--dpi", "100",
+                             "--csv", csv, NULL };
 
       run_cli (&r, args);
       if (r.status == -1)
@@ -616,25 +617,17 @@ test_cli_demo (Fixture       *f,
       if (g_str_equal (suffixes[i], "png"))
         {
           cairo_surface_t *image = cairo_image_surface_create_from_png (out);
+          g_autofree char *text = NULL;
 
           g_assert_cmpint (cairo_image_surface_get_width (image), ==, 351);   /* 89 mm at 100 dpi */
           g_assert_cmpint (cairo_image_surface_get_height (image), ==, 197);
           cairo_surface_destroy (image);
+          g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
+          g_assert_true (g_str_has_prefix (text, "series,x,y\nFold 0 train,1,"));
         }
       cli_result_clear (&r);
     }
 
-  {
-    const char *args[] = { "figure", "demo", "--kind", "histogram", "--out", png, "--csv", csv,
-                           "--dpi", "50", NULL };
-    g_autofree char *text = NULL;
-
-    run_cli (&r, args);
-    g_assert_cmpint (r.status, ==, 0);
-    g_assert_true (g_file_get_contents (csv, &text, NULL, NULL));
-    g_assert_true (g_str_has_prefix (text, "bin_lo,bin_hi,First,Best\n0,1,0,0\n1,2,"));
-    cli_result_clear (&r);
-  }
   {
     const char *args[] = { "figure", "demo", "--kind", "pie", "--out", png, NULL };
 
