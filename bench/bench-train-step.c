@@ -10,7 +10,10 @@
  * the same model through bench/bench_train_step_torch.py twice: packed (as the
  * reference code runs) and full-length (nn.LSTM's fast path, no packing).
  *
- *   bench-train-step [--steps N] [--no-torch] [--seed]
+ *   bench-train-step [--steps N] [--threads N] [--torch-threads N] [--no-torch] [--seed]
+ *
+ * Run it on a quiet machine: under load, PyTorch's two OpenMP threads spin at
+ * their barriers and its figures collapse far more than ours.
  */
 
 #include "config.h"
@@ -56,14 +59,17 @@ draw_length (PbRng *rng)
   return T_MAX;
 }
 
-/* FLOP of one training step per sequence of length L: forward 2·4H·(I+H) per
- * step and direction, backward twice that (data + weights), plus the FC head. */
+/* FLOP of one training step per sequence of length L: forward 2·4H·(F+H) per
+ * step and direction, backward twice that (data + weights), plus the FC head.
+ * Under the seed preset the reverse direction runs one step. */
 static double
-step_flop (guint L)
+step_flop (guint    L,
+           gboolean seed_preset)
 {
   const double H = 128, F = N_FEATURES;
+  const double steps = L + (seed_preset ? 1 : L);
 
-  return 3.0 * 2 * L * 2 * 4 * H * (F + H) + 3.0 * 2 * (2 * H * 16 + 16 * 2);
+  return 3.0 * 2 * steps * 4 * H * (F + H) + 3.0 * 2 * (2 * H * 16 + 16 * 2);
 }
 
 static double
@@ -163,7 +169,7 @@ bench_ours (PbProtocol protocol,
         }
       if (step >= 2)
         for (guint b = 0; b < batch; b++)
-          flop += step_flop (len[b]);
+          flop += step_flop (len[b], protocol == PB_PROTOCOL_SEED);
 
       pb_model_zero_grad (model);
       if (!pb_model_forward (model, PB_MODEL_MODE_TRAIN, x + k * batch * T_MAX * N_FEATURES,
@@ -216,7 +222,8 @@ bench_torch (const char  *script,
              const guint *batches,
              guint        n_batches,
              guint        n_steps,
-             gboolean     seed_preset)
+             gboolean     seed_preset,
+             guint        torch_threads)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
@@ -230,6 +237,7 @@ bench_torch (const char  *script,
   g_ptr_array_add (argv, g_strdup ("/usr/bin/python3"));
   g_ptr_array_add (argv, g_strdup (script));
   g_ptr_array_add (argv, g_strdup_printf ("--steps=%u", n_steps));
+  g_ptr_array_add (argv, g_strdup_printf ("--threads=%u", torch_threads));
   if (seed_preset)
     g_ptr_array_add (argv, g_strdup ("--seed-preset"));
   for (guint i = 0; i < n_batches; i++)
@@ -239,7 +247,11 @@ bench_torch (const char  *script,
   /* 2 torch threads and a single-threaded OpenBLAS underneath: otherwise the
    * two thread pools fight and torch drops several-fold (issue 4). */
   envp = g_environ_setenv (envp, "OPENBLAS_NUM_THREADS", "1", TRUE);
-  envp = g_environ_setenv (envp, "OMP_NUM_THREADS", "2", TRUE);
+  {
+    g_autofree char *omp = g_strdup_printf ("%u", torch_threads);
+
+    envp = g_environ_setenv (envp, "OMP_NUM_THREADS", omp, TRUE);
+  }
 
   if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
                      &out, &err, &status, &error) ||
@@ -276,11 +288,13 @@ main (int   argc,
   gboolean seed_preset = FALSE;
   int n_steps = 20;
   int n_threads = 0;
+  int torch_threads = 2;
   GOptionEntry entries[] = {
     { "steps", 0, 0, G_OPTION_ARG_INT, &n_steps, "Timed steps per batch size (20)", "N" },
     { "no-torch", 0, 0, G_OPTION_ARG_NONE, &no_torch, "Skip the PyTorch reference", NULL },
     { "seed", 0, 0, G_OPTION_ARG_NONE, &seed_preset, "Use the seed preset (default: standard)", NULL },
     { "threads", 0, 0, G_OPTION_ARG_INT, &n_threads, "Engine threads (0: one per processor)", "N" },
+    { "torch-threads", 0, 0, G_OPTION_ARG_INT, &torch_threads, "PyTorch threads (2)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— training-step throughput vs PyTorch");
@@ -323,7 +337,9 @@ main (int   argc,
       g_printerr ("bench_train_step_torch.py not found: run from the source tree or set PB_BENCH_DIR\n");
       return 1;
     }
-  torch = bench_torch (script, batches, G_N_ELEMENTS (batches), (guint) MAX (n_steps / 2, 3), seed_preset);
+  g_print ("torch: %d threads, OPENBLAS_NUM_THREADS=1\n", torch_threads);
+  torch = bench_torch (script, batches, G_N_ELEMENTS (batches), (guint) MAX (n_steps / 2, 3),
+                       seed_preset, (guint) MAX (torch_threads, 1));
   for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
     {
       static const char *modes[] = { "packed", "full" };
