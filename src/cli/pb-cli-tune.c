@@ -5,11 +5,14 @@
  * number of `perturb tune --worker` processes join it and claim trials until
  * its budget (--trials) is used up.
  *
- * Objectives: `quadratic` is a built-in synthetic objective — f(x, y) =
- * (x − 2)² + (y + 1)², reported over --steps steps as f·(1 + 1/(s + 1)) so that
- * the pruner has something to prune — for demos and tests of the study
- * machinery. The classifier objective (stratified k-fold mean validation loss,
- * SPEC §5.2) is not wired in yet.
+ * Objectives: `classifier` (the default) is SPEC §5.2's stratified k-fold mean
+ * validation loss of the BiLSTM on a dataset of the project
+ * (pb-tune-objective.c); `quadratic` is a built-in synthetic objective —
+ * f(x, y) = (x − 2)² + (y + 1)², reported over --steps steps as
+ * f·(1 + 1/(s + 1)) so that the pruner has something to prune — for demos and
+ * tests of the study machinery. A new study stores its objective and the
+ * objective's settings (`perturb:objective`, `perturb:objective_config`), so
+ * workers run exactly what the study was created with.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,12 +22,16 @@
 #include "pb-cli.h"
 
 #include "pb-study.h"
+#include "pb-tune-objective.h"
+
+#include <json-glib/json-glib.h>
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #define PB_CLI_TUNE_ATTR_OBJECTIVE "perturb:objective"
+#define PB_CLI_TUNE_ATTR_OBJECTIVE_CONFIG "perturb:objective_config"
 
 typedef struct
 {
@@ -103,6 +110,105 @@ load_space (const char  *spec,
   return pb_search_space_new_from_json (contents, error);
 }
 
+typedef struct
+{
+  char                  *dataset;
+  PbTuneObjectiveConfig  config;
+} ClassifierSettings;
+
+static char *
+classifier_settings_to_json (const ClassifierSettings *cs)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "dataset");
+  json_builder_add_string_value (b, cs->dataset);
+  json_builder_set_member_name (b, "folds");
+  json_builder_add_int_value (b, cs->config.n_folds);
+  json_builder_set_member_name (b, "epochs");
+  json_builder_add_int_value (b, cs->config.n_epochs);
+  json_builder_set_member_name (b, "epochs_per_report");
+  json_builder_add_int_value (b, cs->config.epochs_per_report);
+  json_builder_set_member_name (b, "fold_seed");
+  json_builder_add_int_value (b, (gint64) cs->config.fold_seed);
+  json_builder_set_member_name (b, "train_seed");
+  json_builder_add_int_value (b, (gint64) cs->config.train_seed);
+  json_builder_set_member_name (b, "preset");
+  json_builder_add_string_value (b, pb_protocol_get_name (cs->config.protocol));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+static gboolean
+classifier_settings_from_json (const char          *json,
+                               ClassifierSettings  *cs,
+                               GError             **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *o;
+
+  if (!json_parser_load_from_data (parser, json, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT,
+                   "The study's " PB_CLI_TUNE_ATTR_OBJECTIVE_CONFIG " is not a JSON object");
+      return FALSE;
+    }
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_free (cs->dataset);
+  cs->dataset = g_strdup (json_object_get_string_member_with_default (o, "dataset", ""));
+  cs->config.n_folds = json_object_get_int_member_with_default (o, "folds", 5);
+  cs->config.n_epochs = json_object_get_int_member_with_default (o, "epochs", 100);
+  cs->config.epochs_per_report = json_object_get_int_member_with_default (o, "epochs_per_report",
+                                                                          5);
+  cs->config.fold_seed = json_object_get_int_member_with_default (o, "fold_seed", 1234);
+  cs->config.train_seed = json_object_get_int_member_with_default (o, "train_seed", 12345678);
+  if (!pb_protocol_from_name (json_object_get_string_member_with_default (o, "preset", "standard"),
+                              &cs->config.protocol))
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT,
+                   "The study's " PB_CLI_TUNE_ATTR_OBJECTIVE_CONFIG " names an unknown preset");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --dataset, or the project's only dataset */
+static char *
+pick_dataset (PbProject   *project,
+              const char  *name,
+              GError     **error)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (name != NULL)
+    return g_strdup (name);
+  names = pb_dataset_list_names (project, error);
+  if (names == NULL)
+    return NULL;
+  if (g_strv_length (names) != 1)
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                   names[0] == NULL ? "The project has no dataset to tune on "
+                                      "(run perturb preprocess first)"
+                                    : "The project has several datasets: choose one with --dataset");
+      return NULL;
+    }
+  return g_strdup (names[0]);
+}
+
+static void
+print_progress (double        fraction,
+                const char   *message,
+                gconstpointer details,
+                gpointer      user_data)
+{
+  g_printerr ("  %s\n", message);
+}
+
 int
 pb_cli_tune (int    argc,
              char **argv)
@@ -113,20 +219,27 @@ pb_cli_tune (int    argc,
   g_autoptr(PbStorage) storage = NULL;
   g_autoptr(PbSearchSpace) space = NULL;
   g_autoptr(PbStudy) study = NULL;
+  g_autoptr(PbDataset) dataset = NULL;
+  g_autoptr(PbTuneObjective) classifier = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *storage_location = NULL;
   g_autofree char *study_name = NULL;
   g_autofree char *objective = NULL;
   g_autofree char *space_spec = NULL;
   g_autofree char *stored_objective = NULL;
+  g_autofree char *stored_config = NULL;
+  g_autofree char *dataset_name = NULL;
+  g_autofree char *preset = NULL;
   g_auto(GStrv) enqueue = NULL;
-  gboolean worker = FALSE, no_prune = FALSE, maximize = FALSE;
-  gint64 seed = 0, max_trials = -1;
+  gboolean worker = FALSE, no_prune = FALSE, maximize = FALSE, quiet = FALSE;
+  gint64 seed = 0, max_trials = -1, fold_seed = 1234;
   int n_trials = 30, n_steps = 20, step_ms = 0, warmup = 3, startup = 10, rc;
+  int n_folds = 5, n_epochs = 100, report_every = 5;
   double heartbeat = 60, grace = 0;
   guint n_run = 0;
   PbStudyOptions options;
   QuadraticData quadratic;
+  ClassifierSettings cs = { NULL };
   const GOptionEntry entries[] = {
     { "storage", 0, 0, G_OPTION_ARG_STRING, &storage_location,
       "Keep the study in this storage: a PostgreSQL conninfo/URI or sqlite:///PATH "
@@ -137,7 +250,19 @@ pb_cli_tune (int    argc,
     { "worker", 0, 0, G_OPTION_ARG_NONE, &worker,
       "Join an existing study and claim trials until its budget is used", NULL },
     { "objective", 0, 0, G_OPTION_ARG_STRING, &objective,
-      "quadratic (a synthetic demo/test objective); default: the study's", "NAME" },
+      "classifier (default) or quadratic (a synthetic demo/test objective)", "NAME" },
+    { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset_name,
+      "classifier: the project's dataset to tune on (default: the only one)", "NAME" },
+    { "folds", 0, 0, G_OPTION_ARG_INT, &n_folds,
+      "classifier: stratified folds (default 5)", "K" },
+    { "epochs", 0, 0, G_OPTION_ARG_INT, &n_epochs,
+      "classifier: epochs per fold and trial (default 100)", "N" },
+    { "report-every", 0, 0, G_OPTION_ARG_INT, &report_every,
+      "classifier: epochs between two reports of the mean validation loss (default 5)", "N" },
+    { "fold-seed", 0, 0, G_OPTION_ARG_INT64, &fold_seed,
+      "classifier: seed of the fold assignment (default 1234)", "N" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset,
+      "classifier: protocol preset, standard (default) or seed", "PRESET" },
     { "space", 0, 0, G_OPTION_ARG_FILENAME, &space_spec,
       "Search space: model, attack, attack-full, quadratic or a JSON file", "SPACE" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Sampler seed of a new study (default 0)", "N" },
@@ -159,6 +284,7 @@ pb_cli_tune (int    argc,
       "quadratic: intermediate values per trial (default 20)", "N" },
     { "step-ms", 0, 0, G_OPTION_ARG_INT, &step_ms,
       "quadratic: milliseconds per step (default 0)", "MS" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "No per-epoch progress on stderr", NULL },
     { NULL }
   };
 
@@ -166,24 +292,21 @@ pb_cli_tune (int    argc,
   g_option_context_set_description (context,
     "Without --storage the study is kept in the project file, where\n"
     "optuna-dashboard sqlite:///PROJECT can open it. Give PostgreSQL passwords\n"
-    "through ~/.pgpass or PGPASSWORD, never on the command line.");
+    "through ~/.pgpass or PGPASSWORD, never on the command line.\n"
+    "Each finished trial is printed on stdout as “trial N STATE value=… params…”.");
   if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;
   if (argc != 2)
     return pb_cli_usage_error (context, "tune needs exactly one PROJECT");
   if (n_trials < 1 || n_steps < 1 || step_ms < 0 || warmup < 0 || startup < 0 ||
-      heartbeat < 0 || grace < 0)
-    return pb_cli_usage_error (context, "--trials and --steps must be positive; "
-                                        "the other numbers must not be negative");
-  if (objective != NULL && !g_str_equal (objective, "quadratic"))
-    {
-      if (g_str_equal (objective, "classifier"))
-        g_printerr ("perturb: the classifier objective is not available in this build yet; "
-                    "use --objective quadratic\n");
-      else
-        g_printerr ("perturb: unknown objective “%s” (known: quadratic)\n", objective);
-      return PB_CLI_EXIT_USAGE;
-    }
+      heartbeat < 0 || grace < 0 || n_folds < 2 || n_epochs < 1 || report_every < 1)
+    return pb_cli_usage_error (context, "--trials, --epochs, --report-every and --steps must be "
+                                        "positive, --folds at least 2, the other numbers not "
+                                        "negative");
+  if (objective != NULL && !g_str_equal (objective, "quadratic") &&
+      !g_str_equal (objective, "classifier"))
+    return pb_cli_usage_error (context, "unknown objective “%s” (known: classifier, quadratic)",
+                               objective);
 
   project = pb_project_open (argv[1], &error);
   if (project == NULL)
@@ -204,6 +327,8 @@ pb_cli_tune (int    argc,
     }
   else
     {
+      gboolean is_quadratic = objective != NULL && g_str_equal (objective, "quadratic");
+
       pb_study_options_init_default (&options);
       options.direction = maximize ? PB_STUDY_DIRECTION_MAXIMIZE : PB_STUDY_DIRECTION_MINIMIZE;
       options.budget = n_trials;
@@ -214,8 +339,8 @@ pb_cli_tune (int    argc,
       options.heartbeat_interval_s = heartbeat;
       options.grace_period_s = grace;
       space = load_space (space_spec != NULL ? space_spec
-                          : objective != NULL ? PB_SEARCH_SPACE_QUADRATIC
-                                              : PB_SEARCH_SPACE_MODEL, &error);
+                          : is_quadratic ? PB_SEARCH_SPACE_QUADRATIC : PB_SEARCH_SPACE_MODEL,
+                          &error);
       if (space == NULL)
         return pb_cli_report_error (error);
       study = pb_study_open (storage, study_name, space, &options, &error);
@@ -223,25 +348,84 @@ pb_cli_tune (int    argc,
   if (study == NULL)
     return pb_cli_report_error (error);
 
-  if (!pb_study_get_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, &stored_objective, &error))
+  /* the objective: as stored with the study, else as asked (default classifier) */
+  if (!pb_study_get_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, &stored_objective, &error) ||
+      !pb_study_get_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE_CONFIG, &stored_config, &error))
     return pb_cli_report_error (error);
-  if (objective == NULL && stored_objective != NULL)
-    objective = g_strndup (stored_objective + 1, MAX (strlen (stored_objective), 2) - 2);
-  if (objective == NULL || !g_str_equal (objective, "quadratic"))
+  if (stored_objective != NULL)
     {
-      g_printerr ("perturb: study %s has no objective this build can run; "
-                  "use --objective quadratic (the classifier objective is not available yet)\n",
-                  study_name);
-      return PB_CLI_EXIT_USAGE;
+      g_autofree char *name = g_strndup (stored_objective + 1,
+                                         MAX (strlen (stored_objective), 2) - 2);
+
+      if (objective != NULL && !g_str_equal (objective, name))
+        return pb_cli_usage_error (NULL, "study %s tunes the %s objective, not %s", study_name,
+                                   name, objective);
+      g_free (objective);
+      objective = g_steal_pointer (&name);
     }
-  if (stored_objective == NULL &&
-      !pb_study_set_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, "\"quadratic\"", &error))
-    return pb_cli_report_error (error);
-  if (pb_search_space_lookup (pb_study_get_search_space (study), "x", NULL) == NULL ||
-      pb_search_space_lookup (pb_study_get_search_space (study), "y", NULL) == NULL)
+  else if (objective == NULL)
+    objective = g_strdup ("classifier");
+
+  if (g_str_equal (objective, "classifier"))
+    {
+      pb_tune_objective_config_init (&cs.config);
+      if (stored_config != NULL)
+        {
+          if (!classifier_settings_from_json (stored_config, &cs, &error))
+            return pb_cli_report_error (error);
+        }
+      else
+        {
+          cs.dataset = pick_dataset (project, dataset_name, &error);
+          if (cs.dataset == NULL)
+            return pb_cli_report_error (error);
+          cs.config.n_folds = n_folds;
+          cs.config.n_epochs = n_epochs;
+          cs.config.epochs_per_report = report_every;
+          cs.config.fold_seed = (guint64) fold_seed;
+          if (preset != NULL && !pb_protocol_from_name (preset, &cs.config.protocol))
+            return pb_cli_usage_error (context, "unknown preset “%s” (known: standard, seed)",
+                                       preset);
+        }
+      dataset = pb_dataset_load (project, cs.dataset, &error);
+      if (dataset == NULL)
+        {
+          g_free (cs.dataset);
+          return pb_cli_report_error (error);
+        }
+      classifier = pb_tune_objective_new (dataset, &cs.config, &error);
+      if (classifier == NULL)
+        {
+          g_free (cs.dataset);
+          return pb_cli_report_error (error);
+        }
+      if (!quiet)
+        pb_tune_objective_set_progress (classifier, print_progress, NULL);
+      if (stored_config == NULL)
+        {
+          g_autofree char *json = classifier_settings_to_json (&cs);
+
+          if (!pb_study_set_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE_CONFIG, json, &error))
+            {
+              g_free (cs.dataset);
+              return pb_cli_report_error (error);
+            }
+        }
+      g_free (cs.dataset);
+    }
+  else if (pb_search_space_lookup (pb_study_get_search_space (study), "x", NULL) == NULL ||
+           pb_search_space_lookup (pb_study_get_search_space (study), "y", NULL) == NULL)
     {
       g_printerr ("perturb: the quadratic objective needs parameters x and y in the space\n");
       return PB_CLI_EXIT_USAGE;
+    }
+
+  if (stored_objective == NULL)
+    {
+      g_autofree char *json = g_strdup_printf ("\"%s\"", objective);
+
+      if (!pb_study_set_user_attr (study, PB_CLI_TUNE_ATTR_OBJECTIVE, json, &error))
+        return pb_cli_report_error (error);
     }
 
   for (guint i = 0; enqueue != NULL && enqueue[i] != NULL; i++)
@@ -250,8 +434,10 @@ pb_cli_tune (int    argc,
 
   quadratic.n_steps = n_steps;
   quadratic.step_ms = step_ms;
-  if (!pb_study_optimize (study, quadratic_objective, &quadratic, max_trials, &n_run,
-                          print_trial, NULL, NULL, &error))
+  if (!pb_study_optimize (study,
+                          classifier != NULL ? pb_tune_objective_run : quadratic_objective,
+                          classifier != NULL ? (gpointer) classifier : (gpointer) &quadratic,
+                          max_trials, &n_run, print_trial, NULL, NULL, &error))
     return pb_cli_report_error (error);
 
   g_printerr ("perturb: %u trial(s) run in this process; study %s is %s\n", n_run, study_name,
