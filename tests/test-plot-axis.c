@@ -73,6 +73,13 @@ test_ticks_nice_edge_cases (void)
   g_assert_cmpfloat_with_epsilon (ticks.lo, 0.3, 1e-12);
   g_assert_cmpfloat_with_epsilon (ticks.hi, 0.7, 1e-12);
 
+  /* beyond double range or precision: FALSE, never a runaway tick count */
+  g_assert_false (pb_plot_ticks_init_nice (&ticks, -1e308, 1e308));
+  g_assert_cmpuint (ticks.n_ticks, <=, 8);
+  g_assert_false (pb_plot_ticks_init_nice (&ticks, 1, 1 + 1e-15));
+  g_assert_cmpuint (ticks.n_ticks, ==, 2);
+  g_assert_cmpfloat (ticks.lo, ==, 1);
+
   /* not finite: FALSE and a usable fallback */
   g_assert_false (pb_plot_ticks_init_nice (&ticks, NAN, 1));
   g_assert_cmpfloat (ticks.lo, ==, 0);

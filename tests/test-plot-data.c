@@ -467,6 +467,35 @@ test_heatmap_log_scale (void)
   g_assert_false (pb_plot_heatmap_get_cell_color (&data, 5, 0, &rgb));
 }
 
+/* Extreme but finite values draw (clipped), without hanging or crashing. */
+static void
+test_extreme_values (void)
+{
+  static const double y[4] = { 1e308, -1e308, 1e-300, INFINITY };
+  static const double tiny[3] = { 1, 1 + 1e-15, 1 };
+  static const double big[4] = { 1e308, 1e308, -1e308, 5 };
+  PbPlotSeries series[2] = { { .y = y, .n = 4, .color = -1 }, { .y = tiny, .n = 3, .color = -1 } };
+  PbPlotLineData line = { .series = series, .n_series = 2 };
+  PbPlotHeatmapData heat = { .matrix = { .values = big, .n_rows = 2, .n_cols = 2 },
+                             .color_map = PB_PLOT_COLOR_MAP_DIVERGING };
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 200, 150);
+  cairo_t *cr = cairo_create (surface);
+
+  g_assert_true (pb_plot_line_draw (cr, 200, 150, &line, NULL, NULL));
+  line.n_series = 1;
+  line.log_y = TRUE;
+  g_assert_true (pb_plot_line_draw (cr, 200, 150, &line, NULL, NULL));
+  line.series = &series[1];
+  line.log_y = FALSE;
+  g_assert_true (pb_plot_line_draw (cr, 200, 150, &line, NULL, NULL));
+  g_assert_true (pb_plot_heatmap_draw (cr, 200, 150, &heat, NULL, NULL));
+  g_assert_true (pb_plot_line_draw (cr, 1e-3, 1e-3, &line, NULL, NULL));
+  g_assert_true (pb_plot_heatmap_draw (cr, 5000, 3, &heat, NULL, NULL));
+
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -483,6 +512,7 @@ main (int    argc,
   g_test_add_func ("/pb/plot/bad-input/export", test_bad_export);
   g_test_add_func ("/pb/plot/line/hit-test", test_line_hit_test);
   g_test_add_func ("/pb/plot/heatmap/log-scale", test_heatmap_log_scale);
+  g_test_add_func ("/pb/plot/bad-input/extreme-values", test_extreme_values);
 
   return g_test_run ();
 }

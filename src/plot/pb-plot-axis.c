@@ -23,7 +23,8 @@
  * 1, 2 or 5 × 10^k giving 5–8 ticks whose range covers [@min, @max]. A
  * degenerate range is first widened to include 0 ([0, 1] when both are 0).
  *
- * Returns: %FALSE (and @ticks = 0…1) when @min or @max is not finite.
+ * Returns: %FALSE when the range is not finite or below double precision
+ *   (then @ticks is a usable fallback: 0…1, or just @min…@max).
  */
 gboolean
 pb_plot_ticks_init_nice (PbPlotTicks *ticks,
@@ -58,6 +59,19 @@ pb_plot_ticks_init_nice (PbPlotTicks *ticks,
     }
 
   range = max - min;
+  if (!isfinite (range) || range < fabs (max) * 1e-12)
+    {
+      /* beyond double range, or below its precision: nothing nice to say */
+      *ticks = (PbPlotTicks) { 0.0, 1.0, 0.2, 6, FALSE };
+      if (isfinite (range) && min > -1e300 && max < 1e300)
+        {
+          ticks->lo = min;
+          ticks->hi = max > min ? max : min + 1;
+          ticks->step = ticks->hi - ticks->lo;
+          ticks->n_ticks = 2;
+        }
+      return FALSE;
+    }
   step = pow (10, floor (log10 (range)));
   if (range / step < 1.6)
     step /= 5;

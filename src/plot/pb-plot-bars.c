@@ -453,7 +453,7 @@ pb_plot_bars_draw (cairo_t              *cr,
           if (data->value_labels)
             {
               g_autofree char *text = pb_plot_format_number (v, fabs (v) >= 10 ? 1 : 0.001);
-              PangoLayout *layout = _pb_plot_text_new (cr, style, 0.85, FALSE, text);
+              PangoLayout *layout = _pb_plot_text_new (cr, style, 0.9, FALSE, text);   /* ≥ 7 pt at 8 */
 
               double e = group->errors != NULL && isfinite (group->errors[c])
                          ? fabs (group->errors[c]) : 0;
