@@ -454,14 +454,19 @@ pb_plot_bars_draw (cairo_t              *cr,
             {
               g_autofree char *text = pb_plot_format_number (v, fabs (v) >= 10 ? 1 : 0.001);
               PangoLayout *layout = _pb_plot_text_new (cr, style, 0.9, FALSE, text);   /* ≥ 7 pt at 8 */
-
               double e = group->errors != NULL && isfinite (group->errors[c])
                          ? fabs (group->errors[c]) : 0;
               double top = MIN (MIN (y0, y1), _pb_plot_axis_map (&chart.y, v + e));
+              double tw;
 
-              _pb_plot_set_rgb (cr, &style->foreground);
-              _pb_plot_text_show (cr, layout, x + bar_w / 2, top - 0.2 * style->font_size,
-                                  0.5, 1, FALSE);
+              /* only where it fits over its own bar: labels never overlap */
+              _pb_plot_text_size (layout, &tw, NULL);
+              if (tw <= bar_w * 1.1)
+                {
+                  _pb_plot_set_rgb (cr, &style->foreground);
+                  _pb_plot_text_show (cr, layout, x + bar_w / 2, top - 0.2 * style->font_size,
+                                      0.5, 1, FALSE);
+                }
               g_object_unref (layout);
             }
         }
