@@ -62,6 +62,12 @@ int      pb_cli_tune              (int    argc,
                                    char **argv);
 int      pb_cli_train             (int    argc,
                                    char **argv);
+int      pb_cli_attack            (int    argc,
+                                   char **argv);
+int      pb_cli_attack_tune       (int    argc,
+                                   char **argv);
+int      pb_cli_analyze           (int    argc,
+                                   char **argv);
 int      pb_cli_evaluate          (int    argc,
                                    char **argv);
 int      pb_cli_export_model      (int    argc,

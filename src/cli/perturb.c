@@ -25,6 +25,10 @@ static const PbCliCommand commands[] = {
   { "import-model", "Import classifier weights from a safetensors file", pb_cli_import_model },
   { "attribute", "Attribution maps (gradient × input, integrated gradients, occlusion)", pb_cli_attribute },
   { "fgsm", "FGSM robustness curve: accuracy and AUC against ε", pb_cli_fgsm },
+  { "attack", "Sparse adversarial attack on a stored model (resumable)", pb_cli_attack },
+  { "attack-tune", "Tune the attack's hyperparameters against a sparsity objective", pb_cli_attack_tune },
+  { "tune-attack", "Same as attack-tune", pb_cli_attack_tune },
+  { "analyze", "Success, sparsity and susceptibility of an attack run; CSV export", pb_cli_analyze },
 };
 
 int

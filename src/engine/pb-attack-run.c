@@ -547,6 +547,35 @@ pb_attack_run_execute (PbProject       *project,
                        GCancellable    *cancellable,
                        GError         **error)
 {
+  return pb_attack_run_execute_batches (project, run_id, 0, NULL, progress, progress_data,
+                                        cancellable, error);
+}
+
+/**
+ * pb_attack_run_execute_batches:
+ * @project: a project
+ * @run_id: a run made by pb_attack_run_create()
+ * @max_batches: attack at most this many batches in this call, 0 = all
+ * @complete: (out) (optional): whether the run is complete afterwards
+ * @progress: (nullable): called as iterations advance
+ * @progress_data: its data
+ * @cancellable: (nullable): checked before every iteration
+ * @error: return location for a #GError
+ *
+ * pb_attack_run_execute() in slices.
+ *
+ * Returns: %TRUE on success (complete or not)
+ */
+gboolean
+pb_attack_run_execute_batches (PbProject       *project,
+                               gint64           run_id,
+                               guint            max_batches,
+                               gboolean        *complete,
+                               PbProgressFunc   progress,
+                               gpointer         progress_data,
+                               GCancellable    *cancellable,
+                               GError         **error)
+{
   sqlite3 *db;
   RunRow row = { 0 };
   g_autoptr(PbSafetensors) st = NULL;
@@ -564,11 +593,15 @@ pb_attack_run_execute (PbProject       *project,
 
   g_return_val_if_fail (PB_IS_PROJECT (project), FALSE);
 
+  if (complete != NULL)
+    *complete = FALSE;
   db = pb_project_get_db (project);
   if (!load_run_row (db, run_id, &row, error))
     goto out;
   if (row.n_batches_done >= row.n_batches)
     {
+      if (complete != NULL)
+        *complete = TRUE;
       ok = TRUE;
       goto out;
     }
@@ -611,7 +644,8 @@ pb_attack_run_execute (PbProject       *project,
   labels = g_new (gint, B);
   total = (gsize) row.n_attacked * row.params.iterations;
 
-  for (guint k = row.n_batches_done; k < row.n_batches; k++)
+  for (guint k = row.n_batches_done;
+       k < row.n_batches && (max_batches == 0 || k < row.n_batches_done + max_batches); k++)
     {
       guint first = k * B, nb = MIN (B, row.n_attacked - first);
       g_autoptr(GBytes) state = NULL;
@@ -685,6 +719,8 @@ pb_attack_run_execute (PbProject       *project,
       bd.last = k + 1 == row.n_batches;
       if (!pb_project_run_in_transaction (project, store_batch_in_txn, &bd, error))
         goto out;
+      if (bd.last && complete != NULL)
+        *complete = TRUE;
     }
 
   ok = TRUE;

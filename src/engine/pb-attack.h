@@ -214,6 +214,14 @@ gboolean        pb_attack_run_execute        (PbProject            *project,
                                               gpointer              progress_data,
                                               GCancellable         *cancellable,
                                               GError              **error);
+gboolean        pb_attack_run_execute_batches (PbProject          *project,
+                                              gint64                run_id,
+                                              guint                 max_batches,
+                                              gboolean             *complete,
+                                              PbProgressFunc        progress,
+                                              gpointer              progress_data,
+                                              GCancellable         *cancellable,
+                                              GError              **error);
 GPtrArray      *pb_attack_run_list           (PbProject            *project,
                                               GError              **error);
 void            pb_attack_run_info_free      (PbAttackRunInfo      *info);
