@@ -184,7 +184,6 @@ check_resume (PbProtocol protocol)
   ProgressData pd = { .cancellable = cancellable, .stop_after = 2 };
   PbTrainConfig config;
   gint64 run_a, run_b, run_c;
-  g_autofree char *status = NULL;
 
   small_config (&config, protocol);
 
@@ -238,7 +237,6 @@ check_resume (PbProtocol protocol)
                      pb_protocol_get_name (protocol));
   }
 
-  (void) status;
   g_clear_object (&a);
   g_clear_object (&b);
   g_clear_object (&c);
