@@ -68,11 +68,6 @@ quadratic_objective (PbStudyTrial  *trial,
   return TRUE;
 }
 
-typedef struct
-{
-  gboolean quiet;
-} PrintData;
-
 static void
 print_trial (double        fraction,
              const char   *message,

@@ -290,7 +290,10 @@ _pb_db_sqlite_open (const char  *path,
   self->parent.begin_read_sql = "BEGIN";
   self->db = db;
 
-  if (!sqlite_exec (&self->parent, "PRAGMA journal_mode = WAL", error))
+  /* WAL + synchronous NORMAL: a crash or power loss can lose the last commits
+   * but never corrupts the file; a commit per report stays cheap */
+  if (!sqlite_exec (&self->parent, "PRAGMA journal_mode = WAL", error) ||
+      !sqlite_exec (&self->parent, "PRAGMA synchronous = NORMAL", error))
     {
       g_prefix_error (error, "%s: ", display);
       sqlite_free (&self->parent);
