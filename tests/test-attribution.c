@@ -878,6 +878,7 @@ test_cli (void)
   g_autofree char *path = g_build_filename (dir, "cli.perturb", NULL);
   g_autofree char *weights = g_build_filename (dir, "w.safetensors", NULL);
   g_autofree char *csv = g_build_filename (dir, "curve.csv", NULL);
+  g_autofree char *figure = g_build_filename (dir, "map.pdf", NULL);
   g_autoptr(PbProject) project = NULL;
   g_autoptr(PbSafetensors) st = pb_safetensors_new ();
   g_autoptr(PbAttribution) stored = NULL;
@@ -934,9 +935,13 @@ test_cli (void)
   g_clear_pointer (&obj, json_object_unref);
 
   run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",
-           "grad-input", "--score", "probability", "--target", "label", "--top", "3", NULL);
+           "grad-input", "--score", "probability", "--target", "label", "--top", "3",
+           "--figure", figure, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stored as attribution"));
+  g_assert_true (g_file_get_contents (figure, &contents, NULL, &error));
+  g_assert_true (g_str_has_prefix (contents, "%PDF"));
+  g_clear_pointer (&contents, g_free);
 
   /* FGSM: a curve whose ε = 0 point is the clean model */
   run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,0.1,0.5",

@@ -11,6 +11,7 @@
 
 #include "pb-attribution.h"
 #include "pb-error.h"
+#include "pb-plot-figure.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -141,6 +142,38 @@ write_csv (const PbFeatureHourMatrix  *m,
   return g_file_set_contents (path, s->str, (gssize) s->len, error);
 }
 
+/* Feature × hour heat map of mean |A| (features as rows, hours as columns). */
+static gboolean
+export_figure (const PbAttribution  *a,
+               const PbDataset      *ds,
+               const char           *path,
+               GError              **error)
+{
+  g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *title = NULL;
+  PbPlotHeatmapData data = { 0 };
+  PbPlotStyle style;
+  PbPlotFigure figure = { PB_PLOT_KIND_HEATMAP, &data, &style };
+
+  for (guint f = 0; f < a->n_features; f++)
+    g_ptr_array_add (labels, feature_label (ds, f));
+  title = g_strdup_printf ("Attribution (%s): mean |A| over %u sequences",
+                           pb_attribution_method_get_name (a->method), a->n);
+  data.title = title;
+  data.x_label = "Time step (h)";
+  data.y_label = "Feature";
+  data.value_label = "Mean |attribution|";
+  data.matrix = (PbPlotMatrix) { a->mean_abs->values, a->n_features, a->max_len, TRUE,
+                                 (const char * const *) labels->pdata, 0 };
+  data.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
+  data.cell_edges = a->max_len * a->n_features <= 48 * 19;
+  pb_plot_style_init (&style);
+
+  return pb_plot_figure_export (&figure, pb_plot_format_from_path (path), path,
+                                pb_plot_mm_to_pt (PB_PLOT_WIDTH_DOUBLE_COLUMN_MM),
+                                pb_plot_mm_to_pt (100.0), 300.0, error);
+}
+
 static void
 print_summary (const PbAttribution *a,
                const PbDataset     *ds,
@@ -269,6 +302,7 @@ pb_cli_attribute (int    argc,
   g_autofree char *window = NULL;
   g_autofree char *stride = NULL;
   g_autofree char *csv = NULL;
+  g_autofree char *figure = NULL;
   g_autofree char *source = NULL;
   g_autofree char *data_name = NULL;
   g_autofree char *params = NULL;
@@ -299,6 +333,7 @@ pb_cli_attribute (int    argc,
     { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch, "Sequences per batch (64)", "B" },
     { "top", 0, 0, G_OPTION_ARG_INT, &top, "How many features and cells to print (10)", "N" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write the feature × hour mean |A| matrix as CSV", "FILE" },
+    { "figure", 0, 0, G_OPTION_ARG_FILENAME, &figure, "Export the mean |A| heat map (.png, .svg, .pdf)", "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the summary as JSON", NULL },
     { NULL }
   };
@@ -454,6 +489,8 @@ pb_cli_attribute (int    argc,
     }
 
   if (csv != NULL && !write_csv (result->mean_abs, dataset, csv, &error))
+    return pb_cli_report_error (error);
+  if (figure != NULL && !export_figure (result, dataset, figure, &error))
     return pb_cli_report_error (error);
 
   print_summary (result, dataset, id, (guint) top, json, child_ids);

@@ -10,6 +10,7 @@
 
 #include "pb-error.h"
 #include "pb-fgsm.h"
+#include "pb-plot-figure.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -53,6 +54,43 @@ write_csv (const PbFgsmResult  *r,
     }
 
   return g_file_set_contents (path, s->str, (gssize) s->len, error);
+}
+
+/* Accuracy and AUC against ε. */
+static gboolean
+export_figure (const PbFgsmResult  *r,
+               const char          *path,
+               GError             **error)
+{
+  g_autofree double *x = g_new (double, r->n_epsilons);
+  g_autofree double *acc = g_new (double, r->n_epsilons);
+  g_autofree double *auc = g_new (double, r->n_epsilons);
+  PbPlotSeries series[2];
+  PbPlotLineData data = { 0 };
+  PbPlotStyle style;
+  PbPlotFigure figure = { PB_PLOT_KIND_LINE, &data, &style };
+
+  for (guint e = 0; e < r->n_epsilons; e++)
+    {
+      x[e] = r->points[e].epsilon;
+      acc[e] = r->points[e].metrics.accuracy;
+      auc[e] = r->points[e].metrics.auc;
+    }
+  series[0] = (PbPlotSeries) { "Accuracy", x, acc, r->n_epsilons, 0, FALSE, TRUE };
+  series[1] = (PbPlotSeries) { "AUC", x, auc, r->n_epsilons, 1, TRUE, TRUE };
+  data.title = "FGSM robustness";
+  data.x_label = "ε";
+  data.y_label = "Metric on x′";
+  data.series = series;
+  data.n_series = 2;
+  data.y_fixed = TRUE;
+  data.y_min = 0.0;
+  data.y_max = 1.0;
+  pb_plot_style_init (&style);
+
+  return pb_plot_figure_export (&figure, pb_plot_format_from_path (path), path,
+                                pb_plot_mm_to_pt (PB_PLOT_WIDTH_SINGLE_COLUMN_MM),
+                                pb_plot_mm_to_pt (70.0), 300.0, error);
 }
 
 static void
@@ -113,6 +151,7 @@ pb_cli_fgsm (int    argc,
   g_autofree char *eps_list = NULL;
   g_autofree char *clip = NULL;
   g_autofree char *csv = NULL;
+  g_autofree char *figure = NULL;
   g_autofree char *source = NULL;
   g_autofree char *data_name = NULL;
   g_autofree char *params = NULL;
@@ -130,6 +169,7 @@ pb_cli_fgsm (int    argc,
     { "no-perturbations", 0, 0, G_OPTION_ARG_NONE, &no_perturbations, "Store only the curve and predictions, not x′ − x", NULL },
     { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch, "Sequences per batch (64)", "B" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv, "Write the curve as CSV", "FILE" },
+    { "figure", 0, 0, G_OPTION_ARG_FILENAME, &figure, "Export the curve (.png, .svg, .pdf)", "FILE" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the curve as JSON", NULL },
     { NULL }
   };
@@ -181,6 +221,8 @@ pb_cli_fgsm (int    argc,
                             &error))
     return pb_cli_report_error (error);
   if (csv != NULL && !write_csv (r, csv, &error))
+    return pb_cli_report_error (error);
+  if (figure != NULL && !export_figure (r, figure, &error))
     return pb_cli_report_error (error);
 
   if (json)

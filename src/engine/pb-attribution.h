@@ -26,8 +26,9 @@ G_BEGIN_DECLS
  *
  * One number per (hour, feature). Attribution maps are stored in this shape so
  * that they can be shown beside the susceptibility matrices of the attack
- * analysis. (Defined here because pb-susceptibility.h did not exist yet when
- * attributions were added; the analysis may adopt it.)
+ * analysis: @values has exactly the layout of #PbSusceptibility's (T, F)
+ * matrices (double, row-major, hour-major), so it can go wherever one of those
+ * goes (pb_susceptibility_to_table(), the heat-map figures with `transposed`).
  */
 typedef struct
 {
