@@ -358,6 +358,16 @@ pb_parzen_estimator_new (const PbParam      *param,
     }
   self->sigmas[m] = self->high - self->low;
 
+  /* the truncation's normaliser, once per kernel rather than per evaluation */
+  self->log_mass = g_new (double, self->n_kernels);
+  for (guint k = 0; k < self->n_kernels; k++)
+    {
+      double sigma = MAX (self->sigmas[k], PB_TPE_EPS);
+
+      self->log_mass[k] = pb_log_gauss_mass ((self->low - self->mus[k]) / sigma,
+                                             (self->high - self->mus[k]) / sigma);
+    }
+
   return self;
 }
 
@@ -370,6 +380,7 @@ pb_parzen_estimator_free (PbParzenEstimator *estimator)
   g_free (estimator->mus);
   g_free (estimator->sigmas);
   g_free (estimator->categorical);
+  g_free (estimator->log_mass);
   g_free (estimator);
 }
 
@@ -387,8 +398,7 @@ kernel_log_pdf (const PbParzenEstimator *self,
       double z = (y - mu) / sigma;
       double log_sigma = self->compat == PB_TPE_COMPAT_OPTUNA_3_1 ? 0.0 : log (sigma);
 
-      return -0.5 * z * z - LOG_SQRT_2PI - log_sigma -
-             pb_log_gauss_mass ((self->low - mu) / sigma, (self->high - mu) / sigma);
+      return -0.5 * z * z - LOG_SQRT_2PI - log_sigma - self->log_mass[k];
     }
   else
     {
@@ -400,8 +410,7 @@ kernel_log_pdf (const PbParzenEstimator *self,
           lo = log (lo);
           hi = log (hi);
         }
-      return pb_log_gauss_mass ((lo - mu) / sigma, (hi - mu) / sigma) -
-             pb_log_gauss_mass ((self->low - mu) / sigma, (self->high - mu) / sigma);
+      return pb_log_gauss_mass ((lo - mu) / sigma, (hi - mu) / sigma) - self->log_mass[k];
     }
 }
 

@@ -64,6 +64,7 @@ typedef struct
  * @low: work-space lower bound (low − step/2 with a step; log of it for log)
  * @high: work-space upper bound
  * @compat: the Optuna version whose densities it reproduces
+ * @log_mass: (n_kernels) numeric kinds: log of each kernel's mass on [@low, @high]
  */
 typedef struct
 {
@@ -76,6 +77,7 @@ typedef struct
   double         low;
   double         high;
   PbTpeCompat    compat;
+  double        *log_mass;
 } PbParzenEstimator;
 
 void               pb_tpe_options_init_default   (PbTpeOptions            *options);
