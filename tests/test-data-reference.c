@@ -129,13 +129,13 @@ compare_with_reference (guint   n_stays,
 static void
 test_reference_default (void)
 {
-  compare_with_reference (300, 20230617);
+  compare_with_reference (200, 20230617);
 }
 
 static void
 test_reference_other_seed (void)
 {
-  compare_with_reference (150, 7);
+  compare_with_reference (80, 7);
 }
 
 int

@@ -53,10 +53,14 @@ static const char icu_window_sql[] =
   "  CASE WHEN admittime_lead - dischtime < 86400 THEN dischtime + (admittime_lead - dischtime) / 2.0"
   "       ELSE dischtime + 43200 END AS data_end"
   " FROM h;"
-  "CREATE INDEX temp.pb_hosp_window_subject ON pb_hosp_window (subject_id, data_start);";
+  "CREATE INDEX temp.pb_hosp_window_subject ON pb_hosp_window (subject_id, data_start);"
+  /* admissions by hadm_id, so that the blood-gas join never scans */
+  "CREATE TEMP TABLE pb_adm AS SELECT hadm_id, subject_id FROM mimiciii.admissions;"
+  "CREATE INDEX temp.pb_adm_hadm ON pb_adm (hadm_id);";
 
 static const char drop_windows_sql[] =
-  "DROP TABLE IF EXISTS temp.pb_icu_window; DROP TABLE IF EXISTS temp.pb_hosp_window;";
+  "DROP TABLE IF EXISTS temp.pb_icu_window; DROP TABLE IF EXISTS temp.pb_hosp_window;"
+  "DROP TABLE IF EXISTS temp.pb_adm;";
 
 static const char icustay_sql[] =
   "INSERT INTO raw_icustay (icustay_id, subject_id, hadm_id, gender, dod, admittime, dischtime,"
@@ -101,7 +105,7 @@ static const char bg_sql[] =
   " SELECT grp.hadm_id, grp.charttime, iid.icustay_id,"
   "  grp.potassium, grp.calcium, grp.ph, grp.pco2, grp.lactate"
   " FROM grp"
-  " JOIN mimiciii.admissions adm ON grp.hadm_id = adm.hadm_id"
+  " JOIN temp.pb_adm adm ON grp.hadm_id = adm.hadm_id"
   " LEFT JOIN temp.pb_icu_window iid ON adm.subject_id = iid.subject_id"
   "  AND grp.charttime >= iid.data_start AND grp.charttime < iid.data_end"
   " ORDER BY grp.hadm_id, grp.charttime";

@@ -39,7 +39,7 @@
  * over 72 h for survivors (deterioration vs. recovery). Per unit of s_t:
  *   lactate ×e^0.35, heart rate +7 /min, systolic BP −8 mmHg, diastolic BP −4 mmHg,
  *   respiratory rate +2.5 /min, SpO2 −1.2 %, temperature +0.25 °C, pH −0.04,
- *   bicarbonate −2 mEq/L, BUN +8 mg/dL, creatinine ×e^0.25, albumin −0.35 g/dL,
+ *   bicarbonate −2 mEq/L, BUN ×e^0.3, creatinine ×e^0.25, albumin −0.35 g/dL,
  *   platelets ×e^−0.15.
  * Potassium, free calcium, pCO2, sodium, glucose and magnesium carry no signal.
  * Each effect is of the order of half the between-patient spread of its feature,
@@ -518,7 +518,7 @@ const SynthTable _pb_synth_tables[] = {
   { "admissions", admissions_columns, G_N_ELEMENTS (admissions_columns), NULL },
   { "icustays", icustays_columns, G_N_ELEMENTS (icustays_columns), NULL },
   { "chartevents", chartevents_columns, G_N_ELEMENTS (chartevents_columns),
-    "(icustay_id, charttime)" },
+    "(icustay_id, charttime, itemid, valuenum, error)" },
   { "labevents", labevents_columns, G_N_ELEMENTS (labevents_columns),
     "(subject_id, charttime)" },
 };
@@ -815,10 +815,8 @@ emit_stay_vitals (Emit                 *e,
   spo0 = 97.5 + 1.0 * rng_normal (&rng);
   temp0 = 36.9 + 0.4 * rng_normal (&rng);
 
-  t = stay->intime + (gint64) rng_range (&rng, 5 * 60, 60 * 60);
-  if (mv)
-    t += HOUR - t % HOUR;   /* MetaVision charts on the hour */
-  t = round_minute (t);
+  /* the admission charting comes within the first half hour */
+  t = round_minute (stay->intime + (gint64) rng_range (&rng, 60, 30 * 60));
 
   for (; t < stay->outtime; step++)
     {
@@ -909,7 +907,9 @@ emit_stay_vitals (Emit                 *e,
         t += (gint64) rng_range (&rng, 2.0, 6.0) * HOUR;
       else
         t += HOUR;
-      if (!mv)
+      if (mv)
+        t -= t % HOUR;   /* MetaVision charts on the hour */
+      else
         t = round_minute (t + (gint64) rng_range (&rng, -10 * 60, 10 * 60));
     }
 
@@ -989,7 +989,7 @@ emit_admission_labs (Emit                 *e,
 
   rng_init (&rng, e->sink->params->seed, 3, adm->hadm_id);
 
-  bun0 = 24.0 + 10.0 * rng_normal (&rng);
+  bun0 = log (20.0) + 0.5 * rng_normal (&rng);
   cre0 = log (1.1) + 0.45 * rng_normal (&rng);
   na0 = 139.0 + 3.5 * rng_normal (&rng);
   hco0 = 24.0 + 3.0 * rng_normal (&rng);
@@ -1009,7 +1009,7 @@ emit_admission_labs (Emit                 *e,
     {
       gint64 tout = round_minute (adm->admittime - (gint64) rng_range (&rng, 3.0 * DAY, 20.0 * DAY));
 
-      if (!emit_lab (e, p, adm, &rng, 51006, tout, round_to (bun0, 1.0), TRUE, error) ||
+      if (!emit_lab (e, p, adm, &rng, 51006, tout, round_to (exp (bun0), 1.0), TRUE, error) ||
           !emit_lab (e, p, adm, &rng, 50912, tout, round_to (exp (cre0), 0.1), TRUE, error))
         return FALSE;
     }
@@ -1022,7 +1022,7 @@ emit_admission_labs (Emit                 *e,
       gboolean icu = in_icu (adm, t);
 
       struct { int itemid; double value; double p; } draw[] = {
-        { 51006, round_to (MAX (bun0 + 8.0 * s + 3.0 * rng_normal (&rng), 2.0), 1.0), 0.97 },
+        { 51006, round_to (MAX (exp (bun0 + 0.3 * s + 0.1 * rng_normal (&rng)), 2.0), 1.0), 0.97 },
         { 50912, round_to (exp (cre0 + 0.25 * s + 0.08 * rng_normal (&rng)), 0.1), 0.97 },
         { 50983, round_to (na0 + 1.5 * rng_normal (&rng), 1.0), 0.97 },
         { 50882, round_to (MAX (hco0 - 2.0 * s + 1.2 * rng_normal (&rng), 5.0), 1.0), 0.95 },
