@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/wait.h>
 
 typedef struct
 {
@@ -712,6 +713,68 @@ test_cancel_import (Fixture       *f,
   g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports"), ==, 1);
 }
 
+/* ---- the command line: synth → import → preprocess gives dataset "default" ------- */
+
+static int
+run_cli (const char  *args,
+         char       **out)
+{
+  g_autofree char *cmd = g_strdup_printf ("%s %s", g_getenv ("PERTURB_CLI"), args);
+  g_autoptr(GError) error = NULL;
+  int status = -1;
+
+  g_assert_true (g_spawn_command_line_sync (cmd, out, NULL, &status, &error));
+  g_assert_no_error (error);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_cli (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbProject) project = NULL;
+  g_autoptr(PbDataset) ds = NULL;
+  g_autofree char *args = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *out2 = NULL;
+  g_autofree char *out3 = NULL;
+
+  if (g_getenv ("PERTURB_CLI") == NULL)
+    {
+      g_test_skip ("PERTURB_CLI not set");
+      return;
+    }
+
+  g_assert_cmpint (run_cli ("synth --stays 10", NULL), ==, 2);
+  g_assert_cmpint (run_cli ("synth --stays 0 --sqlite x.sqlite", NULL), ==, 2);
+
+  args = g_strdup_printf ("synth --stays 150 --seed 3 --sqlite %s", f->mimic);
+  g_assert_cmpint (run_cli (args, &out), ==, 0);
+  g_assert_nonnull (strstr (out, "icustays"));
+  g_free (args);
+  args = g_strdup_printf ("import %s --from sqlite:%s", f->project, f->mimic);
+  g_assert_cmpint (run_cli (args, &out2), ==, 0);
+  g_assert_nonnull (strstr (out2, "vital"));
+  g_free (args);
+  args = g_strdup_printf ("preprocess %s", f->project);
+  g_assert_cmpint (run_cli (args, &out3), ==, 0);
+  g_assert_nonnull (strstr (out3, "feature finalizer"));
+  g_assert_nonnull (strstr (out3, "Dataset “default”"));
+
+  project = pb_project_open (f->project, &error);
+  g_assert_no_error (error);
+  ds = pb_dataset_load (project, PB_PREPROCESS_DEFAULT_DATASET, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_dataset_validate (ds, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ds->max_len, ==, 48);
+  g_assert_cmpuint (ds->n_features, ==, 19);
+  g_assert_cmpuint (ds->n_classes, ==, 2);
+  g_assert_nonnull (ds->feature_names);
+  g_assert_cmpstr (ds->feature_names[13], ==, "heartrate");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -725,6 +788,7 @@ main (int    argc,
   g_test_add ("/pb/data/bad/schema", Fixture, NULL, fixture_setup, test_bad_schema, fixture_tear);
   g_test_add ("/pb/data/bad/nulls-everywhere", Fixture, NULL, fixture_setup, test_nulls_everywhere, fixture_tear);
   g_test_add ("/pb/data/bad/not-imported", Fixture, NULL, fixture_setup, test_not_imported, fixture_tear);
+  g_test_add ("/pb/data/cli/synth-import-preprocess", Fixture, NULL, fixture_setup, test_cli, fixture_tear);
   g_test_add ("/pb/data/bad/cancel-import", Fixture, NULL, fixture_setup, test_cancel_import, fixture_tear);
 
   return g_test_run ();
