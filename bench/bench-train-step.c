@@ -261,17 +261,18 @@ bench_torch (const char  *script,
       return results;
     }
 
-  /* lines: "<mode> <batch> <seq/s>" */
+  /* lines: "<mode> <batch> <seq/s> <seq per CPU-second>" */
   lines = g_strsplit (out, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     {
-      g_auto(GStrv) f = g_strsplit (lines[i], " ", 3);
+      g_auto(GStrv) f = g_strsplit (lines[i], " ", 4);
 
-      if (g_strv_length (f) == 3)
+      if (g_strv_length (f) == 4)
         {
-          double *v = g_new (double, 1);
+          double *v = g_new (double, 2);
 
-          *v = g_ascii_strtod (f[2], NULL);
+          v[0] = g_ascii_strtod (f[2], NULL);
+          v[1] = g_ascii_strtod (f[3], NULL);
           g_hash_table_insert (results, g_strdup_printf ("%s %s", f[0], f[1]), v);
         }
     }
@@ -351,8 +352,11 @@ main (int   argc,
 
           if (v == NULL)
             continue;
-          g_print ("torch    batch %3u %-6s: %8.1f seq/s   perturb/torch = %.2fx\n",
-                   batches[i], modes[m], *v, ours[i].seq_per_s / *v);
+          g_print ("torch    batch %3u %-6s: %8.1f seq/s   perturb/torch = %5.2fx   "
+                   "per CPU-second: %7.1f vs %7.1f seq = %5.2fx\n",
+                   batches[i], modes[m], v[0], ours[i].seq_per_s / v[0],
+                   1e3 * batches[i] / ours[i].cpu_ms_per_step, v[1],
+                   1e3 * batches[i] / ours[i].cpu_ms_per_step / v[1]);
         }
     }
 

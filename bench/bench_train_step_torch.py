@@ -8,7 +8,7 @@
 #   packed — pack_padded_sequence + output at L-1 / final states, as the reference
 #   full   — nn.LSTM on the padded [B, 48, 19] tensor (its fast path; ignores
 #            lengths, so it does more work but without packing overhead)
-# Prints "<mode> <batch> <seq/s>" per line. Run with OPENBLAS_NUM_THREADS=1; torch
+# Prints "<mode> <batch> <seq/s> <seq per CPU-second>" per line. Run with OPENBLAS_NUM_THREADS=1; torch
 # uses --threads (2).
 #
 #   bench_train_step_torch.py [--steps N] [--threads N] [--seed-preset] BATCH...
@@ -69,13 +69,14 @@ def run(mode, batch, steps, seed_preset):
     for k in range(steps + 2):
         if k == 2:
             t0 = time.perf_counter()
+            c0 = time.process_time()
         x, lengths, y = batches[k % len(batches)]
         opt.zero_grad()
         z = model[:6]((x, lengths))
         loss = ce(model[6](z), y) if seed_preset else ce(z, y)
         loss.backward()
         opt.step()
-    return steps * batch / (time.perf_counter() - t0)
+    return steps * batch / (time.perf_counter() - t0), steps * batch / (time.process_time() - c0)
 
 
 def main():
@@ -91,7 +92,8 @@ def main():
         for mode in ("packed", "full"):
             # packed is 10-20x slower: fewer steps keep the run short
             steps = max(2, args.steps // 3) if mode == "packed" else args.steps
-            print(f"{mode} {batch} {run(mode, batch, steps, args.seed_preset):.1f}", flush=True)
+            wall, cpu = run(mode, batch, steps, args.seed_preset)
+            print(f"{mode} {batch} {wall:.1f} {cpu:.1f}", flush=True)
 
 
 if __name__ == "__main__":
