@@ -142,6 +142,68 @@ test_pg_workers (void)
   pb_test_rmdir (dir);
 }
 
+/* The server drops our connection in the middle of trial 2: a clear
+ * connection error, and the trials finished before are kept. */
+static gboolean
+cut_connection_objective (PbStudyTrial  *trial,
+                          double        *value,
+                          gpointer       user_data,
+                          GCancellable  *cancellable,
+                          GError       **error)
+{
+  if (pb_study_trial_get_number (trial) == 2)
+    g_free (pg_scalar ("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+  if (!pb_study_trial_report (trial, 0, 1.0, NULL, error))
+    return FALSE;
+  *value = pb_study_trial_get_number (trial);
+  return TRUE;
+}
+
+static void
+test_pg_connection_lost (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbStorage) storage = NULL;
+  g_autoptr(PbStorage) fresh = NULL;
+  g_autoptr(PbStudy) study = NULL;
+  g_autoptr(GPtrArray) trials = NULL;
+  g_autoptr(PbSearchSpace) space = pb_search_space_new_builtin (PB_SEARCH_SPACE_QUADRATIC, NULL);
+  PbStudyOptions options;
+  PbStudyDirection direction;
+  gint64 study_id;
+  guint n_run = 99;
+
+  if (skip_without_server ())
+    return;
+  storage = pb_storage_open (conninfo (), &error);
+  g_assert_no_error (error);
+  pb_study_options_init_default (&options);
+  options.budget = 5;
+  study = pb_study_open (storage, "cut", space, &options, &error);
+  g_assert_no_error (error);
+
+  g_assert_false (pb_study_optimize (study, cut_connection_objective, NULL, -1, &n_run, NULL, NULL,
+                                     NULL, &error));
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CONNECTION);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "PostgreSQL"));
+  g_assert_cmpuint (n_run, ==, 2);
+  g_clear_error (&error);
+
+  fresh = pb_storage_open (conninfo (), &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_storage_find_study (fresh, "cut", &study_id, &direction, &error));
+  trials = pb_storage_load_trials (fresh, study_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (trials->len, ==, 3);
+  g_assert_cmpint (((PbTrial *) g_ptr_array_index (trials, 0))->state, ==, PB_TRIAL_STATE_COMPLETE);
+  g_assert_cmpint (((PbTrial *) g_ptr_array_index (trials, 1))->state, ==, PB_TRIAL_STATE_COMPLETE);
+  g_assert_cmpfloat (((PbTrial *) g_ptr_array_index (trials, 1))->value, ==, 1.0);
+  /* trial 2 stays RUNNING until a worker with heartbeats fails it */
+  g_assert_cmpint (((PbTrial *) g_ptr_array_index (trials, 2))->state, ==, PB_TRIAL_STATE_RUNNING);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -153,6 +215,7 @@ main (int    argc,
   g_test_add_func ("/pb/study/postgres/claim-and-budget", test_pg_claim_and_budget);
   g_test_add_func ("/pb/study/postgres/stale-heartbeat-fails-trial", test_pg_stale_heartbeat);
   g_test_add_func ("/pb/study/postgres/four-workers-forty-trials", test_pg_workers);
+  g_test_add_func ("/pb/study/postgres/connection-lost-mid-study", test_pg_connection_lost);
 
   return g_test_run ();
 }
