@@ -32,7 +32,7 @@
  *
  * BEGIN README: planted mortality signal
  * Each admission has a latent severity s ~ N(0, 1) (neonates s − 1.5). The label
- * (hospital_expire_flag) is drawn with P(death) = 1 / (1 + exp(−(−3.1 + 1.6 s))),
+ * (hospital_expire_flag) is drawn with P(death) = 1 / (1 + exp(−(−2.9 + 1.6 s))),
  * which gives ≈ 11 % deaths among the admissions preprocessing keeps. Measurements
  * follow the effective severity s_t = s + d(t), where d rises linearly to +0.8 over
  * the first 48 h after the first ICU intime for patients who die and falls to −0.3
@@ -308,7 +308,7 @@ synth_next_patient (SynthCursor  *cursor,
       adm->hadm_id = cursor->next_hadm++;
       adm->admittime = t;
       adm->severity = rng_normal (&rng) - (neonate ? 1.5 : 0.0);
-      adm->died = rng_chance (&rng, sigmoid (-3.1 + 1.6 * adm->severity));
+      adm->died = rng_chance (&rng, sigmoid (-2.9 + 1.6 * adm->severity));
       adm->has_chartevents = !rng_chance (&rng, 0.015);
       adm->ethnicity = (guint) (rng_uniform (&rng) * G_N_ELEMENTS (ethnicities));
       adm->deathtime = NO_TIME;
