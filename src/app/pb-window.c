@@ -8,7 +8,9 @@
 
 #include "pb-window.h"
 
+#include "pb-import-page.h"
 #include "pb-overview-page.h"
+#include "pb-preprocess-page.h"
 #include "pb-start-view.h"
 
 #include <glib/gi18n.h>
@@ -48,6 +50,8 @@ static const struct {
   PbPageNewFunc  page_new;
 } pages[] = {
   { "overview", pb_overview_page_new },
+  { "import", pb_import_page_new },
+  { "preprocess", pb_preprocess_page_new },
 };
 
 static void
