@@ -65,7 +65,7 @@ pb_cli_train (int    argc,
   gboolean json = FALSE;
   gint limit = 0, valid_limit = 0;
   gint hidden = -1, fc = -1, batch = -1, eval_batch = -1, epochs = -1;
-  gint eval_every = -1, checkpoint_every = -1;
+  gint eval_every = -1, checkpoint_every = -1, threads = -1;
   gint64 seed = -1, resume = 0;
   double dropout = NAN, lr = NAN, weight_decay = NAN, momentum = NAN;
   double valid_fraction = 0.2;
@@ -95,6 +95,7 @@ pb_cli_train (int    argc,
     { "eval-every", 0, 0, G_OPTION_ARG_INT, &eval_every, "Evaluate every N epochs (1)", "N" },
     { "checkpoint-every", 0, 0, G_OPTION_ARG_INT, &checkpoint_every, "Checkpoint every N epochs (1)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of weights, sampler, dropout, split (12345678)", "S" },
+    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads per forward/backward (0: one per processor)", "N" },
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &protocol, "Protocol preset: standard or seed", "PRESET" },
     { "resume", 0, 0, G_OPTION_ARG_INT64, &resume, "Continue run RUN from its last checkpoint", "RUN" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the final metrics as JSON", NULL },
@@ -117,7 +118,7 @@ pb_cli_train (int    argc,
       (batch != -1 && batch <= 0) || (eval_batch != -1 && eval_batch <= 0) ||
       (hidden != -1 && hidden <= 0) || (fc != -1 && fc <= 0) ||
       (eval_every != -1 && eval_every < 0) || (checkpoint_every != -1 && checkpoint_every < 0) ||
-      (seed != -1 && seed < 0))
+      (seed != -1 && seed < 0) || (threads != -1 && threads < 0))
     return pb_cli_usage_error (context, "counts, sizes and the seed must be positive");
   if (!(valid_fraction > 0 && valid_fraction < 1))
     return pb_cli_usage_error (context, "--valid-fraction must be in (0, 1)");
@@ -185,6 +186,8 @@ pb_cli_train (int    argc,
         config.checkpoint_every = checkpoint_every;
       if (seed >= 0)
         config.seed = (guint64) seed;
+      if (threads >= 0)
+        config.n_threads = (guint) threads;
       /* sizes of the data are filled in later: check the rest now */
       check = config.model;
       check.n_features = 1;

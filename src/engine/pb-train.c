@@ -94,10 +94,11 @@ pb_train_config_to_json (const PbTrainConfig *config)
 
   return g_strdup_printf ("{\"model\":%s,\"optimizer\":%s,\"batch_size\":%u,"
                           "\"eval_batch_size\":%u,\"n_epochs\":%u,\"eval_every\":%u,"
-                          "\"checkpoint_every\":%u,\"seed\":%" G_GINT64_FORMAT "}",
+                          "\"checkpoint_every\":%u,\"seed\":%" G_GINT64_FORMAT
+                          ",\"threads\":%u}",
                           model, optim, config->batch_size, config->eval_batch_size,
                           config->n_epochs, config->eval_every, config->checkpoint_every,
-                          (gint64) config->seed);
+                          (gint64) config->seed, config->n_threads);
 }
 
 static gboolean
@@ -185,6 +186,7 @@ pb_train_config_from_json (const char     *json,
   c.eval_every = json_object_get_int_member_with_default (o, "eval_every", 1);
   c.checkpoint_every = json_object_get_int_member_with_default (o, "checkpoint_every", 1);
   c.seed = (guint64) json_object_get_int_member_with_default (o, "seed", 0);
+  c.n_threads = json_object_get_int_member_with_default (o, "threads", 0);
   if (!pb_train_config_validate (&c, error))
     return FALSE;
 
@@ -330,6 +332,7 @@ pb_trainer_new (const PbTrainConfig *config,
   self->model = pb_model_new (&c.model, error);
   if (self->model == NULL)
     return NULL;
+  pb_model_set_n_threads (self->model, c.n_threads);
   pb_rng_init (&rng_init, c.seed);
   pb_model_init_params (self->model, &rng_init);
 

@@ -30,6 +30,8 @@ G_BEGIN_DECLS
  * @checkpoint_every: store a checkpoint likewise (0 = only after the last);
  *   a resumed run continues from the latest one
  * @seed: seeds weight init, the sampler and dropout (three PbRng streams)
+ * @n_threads: threads per forward/backward (0 = one per processor); stored
+ *   with the run because the last bits of the results depend on it
  *
  * Evaluation follows the preset (SPEC §0, §4.4): `standard` evaluates the
  * held-out set, unweighted, each sample once; `seed` evaluates a fresh
@@ -45,6 +47,7 @@ typedef struct
   guint         eval_every;
   guint         checkpoint_every;
   guint64       seed;
+  guint         n_threads;
 } PbTrainConfig;
 
 /**
