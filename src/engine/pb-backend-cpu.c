@@ -58,7 +58,6 @@ typedef struct
   GCond        done;
   guint        pending;                      /* parts still running on workers */
   Scratch      dc[PB_CPU_MAX_THREADS];       /* backward-data, per part */
-  Scratch      h_prev[PB_CPU_MAX_DIRS];      /* backward-weights, per direction */
   Scratch      bias[PB_CPU_MAX_DIRS];        /* (4H) b_ih + b_hh, per direction */
   Scratch      w_ih_t[PB_CPU_MAX_DIRS];      /* (I, 4H) w_ihᵀ: NN products pack faster */
   Scratch      w_hh_t[PB_CPU_MAX_DIRS];      /* (H, 4H) w_hhᵀ */
@@ -399,11 +398,10 @@ backward_dx_part (const PbLstmArgs *a,
 
 /* Gate rows [g0, g1) of one direction's weight gradients:
  *   dw_ih (4H, I) += dgatesᵀ (4H, N) · x (N, I)
- *   dw_hh (4H, H) += dgates[1:]ᵀ · h_prev, h_prev = each row's state one step earlier
+ *   dw_hh (4H, H) += Σ_s dgates[s]ᵀ (4H, bs) · h[s−1] (bs, H)   (no copy of h)
  *   db_ih, db_hh  += Σ rows of dgates */
 static void
 backward_weights_part (const PbLstmArgs *a,
-                       const float      *h_prev,
                        guint             g0,
                        guint             g1)
 {
@@ -418,14 +416,11 @@ backward_weights_part (const PbLstmArgs *a,
         1.0f, a->dgates + g0, G, a->x, a->n_input,
         1.0f, a->dw_ih + (gsize) g0 * a->n_input, a->n_input);
 
-  if (a->n_steps > 1)
-    {
-      const gsize first = a->offsets[1];
-
-      gemm (TRUE, FALSE, g1 - g0, H, (guint) (a->n_rows - first),
-            1.0f, a->dgates + first * G + g0, G, h_prev, H,
-            1.0f, a->dw_hh + (gsize) g0 * H, H);
-    }
+  for (guint s = 1; s < a->n_steps; s++)
+    gemm (TRUE, FALSE, g1 - g0, H, a->batch_sizes[s],
+          1.0f, a->dgates + (gsize) a->offsets[s] * G + g0, G,
+          a->h + (gsize) a->offsets[s - 1] * H, H,
+          1.0f, a->dw_hh + (gsize) g0 * H, H);
 
   /* column sums, 64 gates at a time */
   for (guint k0 = g0; k0 < g1; k0 += G_N_ELEMENTS (db))
@@ -483,7 +478,7 @@ run_job (Job *job)
           break;
 
         case PHASE_BACKWARD_WEIGHTS:
-          backward_weights_part (a, job->self->h_prev[d].data, g0, g1);
+          backward_weights_part (a, g0, g1);
           break;
 
         default:
@@ -675,25 +670,6 @@ pb_backend_cpu_lstm_backward_weights (PbBackend        *backend,
 
   g_return_val_if_fail (n_dirs <= PB_CPU_MAX_DIRS, FALSE);
 
-  /* each row's hidden state one step earlier, contiguous for one GEMM */
-  for (guint d = 0; d < n_dirs; d++)
-    {
-      const PbLstmArgs *a = &args[d];
-      const guint H = a->n_hidden;
-      float *h_prev;
-      gsize first;
-
-      if (a->n_steps < 2)
-        continue;
-
-      first = a->offsets[1];
-      h_prev = scratch_ensure (&self->h_prev[d], (a->n_rows - first) * H);
-      for (guint s = 1; s < a->n_steps; s++)
-        memcpy (h_prev + (a->offsets[s] - first) * H,
-                a->h + (gsize) a->offsets[s - 1] * H,
-                sizeof (float) * (gsize) a->batch_sizes[s] * H);
-    }
-
   run_phase (self, args, n_dirs, PHASE_BACKWARD_WEIGHTS);
   return TRUE;
 }
@@ -823,7 +799,6 @@ pb_backend_cpu_free (PbBackend *backend)
     g_free (self->dc[p].data);
   for (guint d = 0; d < PB_CPU_MAX_DIRS; d++)
     {
-      g_free (self->h_prev[d].data);
       g_free (self->bias[d].data);
       g_free (self->w_ih_t[d].data);
       g_free (self->w_hh_t[d].data);
