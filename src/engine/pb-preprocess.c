@@ -831,8 +831,6 @@ build_features (sqlite3                   *db,
     if (i == 0 || g_array_index (stays, Stay, i).hadm_id != g_array_index (stays, Stay, i - 1).hadm_id)
       n_adm++;
 
-  add_stage (report, "admission list", "admissions", stays->len, n_adm,
-             "kept ICU stays grouped by hospital admission (one sample per hadm_id)");
 
   w.bg = pb_sqlite_prepare (db, "SELECT charttime, potassium, calcium, ph, pco2, lactate"
                                 " FROM raw_bg WHERE hadm_id = ?", error);
@@ -932,9 +930,18 @@ build_features (sqlite3                   *db,
         }
     }
 
-  add_stage (report, "combine", "rows", stays->len, w.n_merged_rows,
-             "merged (ICU stay, charttime) rows of the kept admissions, bg/lab rows repeated "
-             "per ICU stay, one empty row per stay without data");
+  {
+    gint64 n_raw = 0;
+
+    /* the three prefilter stages of the measurement tables come after the stays' */
+    for (guint k = 1; k < report->stages->len && k <= 3; k++)
+      n_raw += ((PbPreprocessStage *) g_ptr_array_index (report->stages, k))->n_out;
+    add_stage (report, "combine", "rows", n_raw, w.n_merged_rows,
+               "kept bg + lab + vital rows → merged (ICU stay, charttime) rows: bg/lab rows "
+               "repeated per ICU stay of their admission, one empty row per stay without data");
+  }
+  add_stage (report, "admission list", "admissions", stays->len, n_adm,
+             "kept ICU stays grouped by hospital admission (one sample per hadm_id)");
   add_stage (report, "feature builder", "admissions", n_adm, n_adm - n_few,
              "≤ %u raw rows: %u; columns filled with the global median: %" G_GINT64_FORMAT
              "; window values clipped to P%g: %" G_GINT64_FORMAT ", to P%g: %" G_GINT64_FORMAT,
