@@ -14,6 +14,10 @@
  * @kind: which implementation
  * @error: return location for a #GError
  *
+ * The CPU backend runs its own worker threads (pb_backend_set_n_threads(),
+ * one per processor by default) and switches OpenBLAS to one thread for the
+ * whole process, so that the two never compete for the same cores.
+ *
  * Returns: (transfer full): a backend for one thread, or %NULL with @error set
  *   (%PB_ENGINE_ERROR_UNSUPPORTED when @kind is not built in)
  */
