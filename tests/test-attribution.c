@@ -932,6 +932,21 @@ test_cli (void)
   obj = parse_object (r.out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "per_checkpoint")),
                     ==, 2);
+  project = pb_project_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GArray) children = pb_attribution_list_children (project,
+                                                               json_object_get_int_member (obj, "attribution_id"),
+                                                               &error);
+    g_autoptr(GArray) roots = pb_attribution_list_children (project, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (children->len, ==, 2);
+    g_assert_cmpint (g_array_index (children, gint64, 0), ==,
+                     json_array_get_int_element (json_object_get_array_member (obj, "per_checkpoint"), 0));
+    g_assert_cmpuint (roots->len, ==, 2);   /* the IG run and the average */
+  }
+  g_clear_object (&project);
   g_clear_pointer (&obj, json_object_unref);
 
   run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",

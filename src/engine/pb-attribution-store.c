@@ -186,6 +186,51 @@ pb_attribution_save (const PbAttribution  *attribution,
 }
 
 /**
+ * pb_attribution_list_children:
+ * @project: a project
+ * @parent_id: an attribution over training (its averaged row), or 0 for the
+ *   attributions that have no parent
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type gint64): the attribution ids, in
+ *   training order (position, then id) for children, by id otherwise
+ */
+GArray *
+pb_attribution_list_children (PbProject  *project,
+                              gint64      parent_id,
+                              GError    **error)
+{
+  sqlite3 *db;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  int rc;
+
+  g_return_val_if_fail (PB_IS_PROJECT (project), NULL);
+
+  db = pb_project_get_db (project);
+  stmt = pb_sqlite_prepare (db,
+                            parent_id > 0
+                            ? "SELECT attribution_id FROM attributions WHERE parent_id = ?1 "
+                              "ORDER BY position, attribution_id"
+                            : "SELECT attribution_id FROM attributions WHERE parent_id IS NULL "
+                              "ORDER BY attribution_id", error);
+  if (stmt == NULL)
+    return NULL;
+  if (parent_id > 0)
+    sqlite3_bind_int64 (stmt, 1, parent_id);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+
+      g_array_append_val (ids, id);
+    }
+  if (!pb_sqlite_check (db, rc, "Cannot list attributions", error))
+    return NULL;
+
+  return g_steal_pointer (&ids);
+}
+
+/**
  * pb_attribution_load_matrix:
  * @project: a project
  * @attribution_id: a stored attribution

@@ -213,6 +213,9 @@ gboolean        pb_attribution_save             (const PbAttribution       *attr
 PbAttribution  *pb_attribution_load             (PbProject                 *project,
                                                  gint64                     attribution_id,
                                                  GError                   **error);
+GArray         *pb_attribution_list_children    (PbProject                 *project,
+                                                 gint64                     parent_id,
+                                                 GError                   **error);
 PbFeatureHourMatrix *
                 pb_attribution_load_matrix      (PbProject                 *project,
                                                  gint64                     attribution_id,
