@@ -303,6 +303,31 @@ static const PbMigration migrations[] = {
     "    ON DELETE CASCADE"
     ") WITHOUT ROWID;"
   },
+  {
+    7, "cross-validation: a CV groups one training run per fold",
+    /* config: pb_cv_config_to_json (the folds' training configuration, k, fold
+     * seed); fold_of_sample: n_samples uint32 LE, the fold each sequence of the
+     * dataset is held out in; source: where the hyperparameters came from */
+    "CREATE TABLE cv_runs ("
+    "  cv_id          INTEGER PRIMARY KEY,"
+    "  created_at     TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),"
+    "  dataset        TEXT NOT NULL,"
+    "  protocol       TEXT NOT NULL CHECK (protocol IN ('standard', 'seed')),"
+    "  config         TEXT NOT NULL,"
+    "  source         TEXT,"
+    "  n_folds        INTEGER NOT NULL CHECK (n_folds >= 2),"
+    "  n_samples      INTEGER NOT NULL CHECK (n_samples > 0),"
+    "  fold_of_sample BLOB NOT NULL,"
+    "  status         TEXT NOT NULL DEFAULT 'running'"
+    "                 CHECK (status IN ('running', 'finished', 'cancelled', 'failed'))"
+    ");"
+    "CREATE TABLE cv_folds ("
+    "  cv_id  INTEGER NOT NULL REFERENCES cv_runs (cv_id) ON DELETE CASCADE,"
+    "  fold   INTEGER NOT NULL CHECK (fold >= 0),"
+    "  run_id INTEGER NOT NULL UNIQUE REFERENCES runs (run_id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (cv_id, fold)"
+    ") WITHOUT ROWID;"
+  },
 };
 
 const PbMigration *
