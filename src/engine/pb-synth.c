@@ -43,9 +43,11 @@
  *   platelets ×e^−0.15.
  * Potassium, free calcium, pCO2, sodium, glucose and magnesium carry no signal.
  * Each effect is of the order of half the between-patient spread of its feature,
- * so a model sees the signal only by combining features and hours: s alone
- * separates the classes with an AUC of ≈ 0.85; what the noisy hourly features let
- * a model reach is lower.
+ * so no single feature gives the label away: s alone separates the classes with
+ * an AUC of ≈ 0.84, and the trend d(t) adds information of its own — a logistic
+ * regression on per-feature means, first-6-hour means and last values of the
+ * preprocessed sequences reaches a 5-fold cross-validated AUC of ≈ 0.95
+ * (1,500 stays, 972 admissions).
  * END README
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
