@@ -39,6 +39,8 @@ ls -l cohort.sqlite | awk '{printf "#   file %.0f MiB\n", $5 / 1048576}'
 t "import (SQLite)" "$PERTURB" import p.perturb --from sqlite:cohort.sqlite
 grep -E "icustays|blood|lab|vital" out.txt | sed 's/^/#   /'
 t "preprocess" "$PERTURB" preprocess p.perturb
+read -r _ _ user sys < "$WORK/time.txt"
+ours_cpu=$(echo "$user + $sys" | bc -l)
 grep -E "^Dataset|^feature finalizer" out.txt | sed 's/^/#   /'
 
 "$SRC/tests/run-with-postgres.sh" bash -c "
@@ -56,16 +58,22 @@ if [ "$PANDAS_STAYS" = 0 ]; then
 elif [ "$PANDAS_STAYS" != "$STAYS" ]; then
   t "synth → SQLite ($PANDAS_STAYS stays)" "$PERTURB" synth --stays "$PANDAS_STAYS" --sqlite small.sqlite
   t "import (SQLite, $PANDAS_STAYS stays)" "$PERTURB" import s.perturb --from sqlite:small.sqlite
-  t "preprocess ($PANDAS_STAYS stays)" "$PERTURB" preprocess s.perturb --export-csv csv
+  t "preprocess ($PANDAS_STAYS stays)" "$PERTURB" preprocess s.perturb
+  read -r _ _ user sys < "$WORK/time.txt"
+  ours_cpu=$(echo "$user + $sys" | bc -l)
+  "$PERTURB" preprocess s.perturb --export-csv csv --name again > out.txt
 else
-  t "preprocess again + CSV export" "$PERTURB" preprocess p.perturb --export-csv csv --name again
+  "$PERTURB" preprocess p.perturb --export-csv csv --name again > out.txt
 fi
 grep -E "^Dataset" out.txt | sed 's/^/#   /'
 ours=$(sed -n 's/.* in \([0-9.]*\) s (statistics.*/\1/p' out.txt)
 if /usr/bin/python3 -c "import pandas" 2>/dev/null; then
   t "pandas reference (same cohort)" /usr/bin/python3 "$SRC/tests/tools/preprocess_reference.py" csv ref.csv
   read -r secs kb user sys < "$WORK/time.txt"
-  echo "# preprocess: ours ${ours} s, pandas ${secs} s, ratio $(echo "$secs / $ours" | bc -l | xargs printf '%.0f')×"
+  pandas_cpu=$(echo "$user + $sys" | bc -l)
+  printf "# preprocess: ours %s s wall (in-process) / %.1f s cpu (process), pandas %.1f s wall / %.1f s cpu\n" \
+    "$ours" "$ours_cpu" "$secs" "$pandas_cpu"
+  printf "# ratio pandas/ours: %.0f× cpu\n" "$(echo "$pandas_cpu / $ours_cpu" | bc -l)"
 else
   echo "# pandas not installed: no reference timing"
 fi
