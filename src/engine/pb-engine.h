@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "pb-cv.h"
 #include "pb-dataset.h"
 #include "pb-error.h"
 #include "pb-preprocess.h"
