@@ -492,6 +492,58 @@ test_threads_agree (gconstpointer data)
     g_assert_cmpfloat_with_epsilon (dx1[i], dx3[i], 1e-7 + 1e-5 * fabs (dx1[i]));
 }
 
+/* The workspace grows with the batch and keeps working when it shrinks again. */
+static void
+test_workspace_grows (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  enum { BIG = 50 };
+  PbModel *model = fixture->model;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *big = g_new0 (float, BIG * 2 * TT * TF);
+  guint lengths[BIG];
+  float logits[TB * 3];
+
+  g_assert_true (pb_model_forward (model, PB_MODEL_MODE_EVAL, fixture->x, tiny_lengths,
+                                   TB, TT, NULL, &error));
+  memcpy (logits, pb_model_get_logits (model), sizeof logits);
+
+  /* 50 copies of the fixture's batch at twice the stride */
+  for (guint b = 0; b < BIG; b++)
+    {
+      lengths[b] = tiny_lengths[b % TB];
+      memcpy (big + (gsize) b * 2 * TT * TF, fixture->x + (b % TB) * TT * TF,
+              sizeof (float) * TT * TF);
+    }
+  g_assert_true (pb_model_forward (model, PB_MODEL_MODE_EVAL, big, lengths, BIG, 2 * TT,
+                                   NULL, &error));
+  g_assert_no_error (error);
+  for (guint b = 0; b < BIG; b++)
+    for (guint k = 0; k < 3; k++)
+      g_assert_cmpfloat_with_epsilon (pb_model_get_logits (model)[b * 3 + k],
+                                      logits[(b % TB) * 3 + k], 1e-6);
+
+  g_assert_true (pb_model_forward (model, PB_MODEL_MODE_EVAL, fixture->x, tiny_lengths,
+                                   TB, TT, NULL, &error));
+  g_assert_cmpmem (pb_model_get_logits (model), sizeof logits, logits, sizeof logits);
+}
+
+static void
+test_names (void)
+{
+  PbProtocol protocol;
+  PbActivation act;
+
+  g_assert_true (pb_protocol_from_name ("seed", &protocol));
+  g_assert_cmpint (protocol, ==, PB_PROTOCOL_SEED);
+  g_assert_cmpstr (pb_protocol_get_name (PB_PROTOCOL_STANDARD), ==, "standard");
+  g_assert_false (pb_protocol_from_name ("paper", &protocol));
+  g_assert_true (pb_activation_from_name ("ReLU", &act));
+  g_assert_cmpint (act, ==, PB_ACTIVATION_RELU);
+  g_assert_cmpstr (pb_activation_get_name (PB_ACTIVATION_TANH), ==, "tanh");
+  g_assert_false (pb_activation_from_name ("sigmoid", &act));
+}
+
 static void
 test_bad_config (void)
 {
@@ -640,6 +692,9 @@ main (int   argc,
   g_test_add ("/pb/lstm/bad-input/is-a-clear-error", Fixture, &config_tanh_standard,
               fixture_setup, test_bad_input, fixture_tear);
   g_test_add_func ("/pb/lstm/bad-input/config", test_bad_config);
+  g_test_add_func ("/pb/lstm/names/round-trip", test_names);
+  g_test_add ("/pb/lstm/workspace/grows-and-shrinks", Fixture, &config_tanh_seed,
+              fixture_setup, test_workspace_grows, fixture_tear);
   g_test_add_data_func ("/pb/lstm/threads/agree-with-one-standard", &config_tanh_standard,
                         test_threads_agree);
   g_test_add_data_func ("/pb/lstm/threads/agree-with-one-seed", &config_tanh_seed,
