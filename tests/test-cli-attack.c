@@ -87,6 +87,8 @@ test_cli_attack_cohort (void)
   g_autofree char *best1 = NULL;
   g_autofree char *best2 = NULL;
   g_autofree char *gpp = NULL;
+  g_autofree char *figs = g_build_filename (dir, "figs", NULL);
+  g_autofree char *svg = NULL;
   const char *noise[] = { "potassium", "calcium", "pco2", "sodium", "glucose", "magnesium" };
   const char *rank1;
 
@@ -134,8 +136,12 @@ test_cli_attack_cohort (void)
   for (guint i = 0; i < G_N_ELEMENTS (noise); i++)
     g_assert_false (g_str_has_prefix (rank1 + 6, noise[i]));
 
-  run_cli (&r, "analyze", project, "--attack", "2", "--csv", csv2, NULL);
+  run_cli (&r, "analyze", project, "--attack", "2", "--csv", csv2, "--figures", figs,
+           "--format", "svg", NULL);
   g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.err, "drew"));
+  svg = read_file (figs, "gpp_best_0to1.svg");
+  g_assert_nonnull (strstr (svg, "<svg"));
 
   /* resumed = uninterrupted, down to the last digit of every perturbation summary */
   best1 = read_file (csv1, "summary_best.csv");

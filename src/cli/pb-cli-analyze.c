@@ -9,6 +9,7 @@
 #include "pb-cli.h"
 
 #include "pb-attack.h"
+#include "pb-plot-figure.h"
 #include "pb-susceptibility.h"
 
 #include <errno.h>
@@ -184,6 +185,77 @@ write_csv (const PbAttackResult *result,
   return TRUE;
 }
 
+/* The reference's gpp and ganzp maps (SPEC.md §9.4), one file per condition:
+ * features as rows, hours as columns, logarithmic colours, zero cells blank. */
+static gboolean
+write_figures (const PbAttackResult *result,
+               guint                 seq_length,
+               const char           *dir,
+               const char           *format,
+               guint                *n_files,
+               GError              **error)
+{
+  const char *titles[2] = { "0 → 1 attack", "1 → 0 attack" };
+  PbPlotStyle style;
+
+  *n_files = 0;
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "Cannot create %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  pb_plot_style_init (&style);
+
+  for (guint k = 0; k < PB_ATTACK_N_EXAMPLES; k++)
+    for (guint label = 0; label < 2; label++)
+      for (guint m = 0; m < 2; m++)
+        {
+          g_autoptr(PbSusceptibility) s = NULL;
+          g_autofree char *title = NULL;
+          g_autofree char *file = NULL;
+          g_autofree char *path = NULL;
+          PbPlotSusceptibilityData data = { 0 };
+          PbPlotFigure figure = { PB_PLOT_KIND_SUSCEPTIBILITY, &data, &style };
+          PbAttackCondition cond;
+          PbPlotFormat fmt;
+
+          pb_attack_condition_init (&cond, k, label);
+          cond.seq_length = seq_length;
+          s = pb_susceptibility_compute (result, &cond);
+          title = g_strdup_printf ("%s, %s examples (n = %u)", titles[label], kind_names[k],
+                                   s->n_examples);
+          data.title = title;
+          data.x_label = "Elapsed time (hours)";
+          data.y_label = "Measurement";
+          data.value_label = m == 0 ? "Perturbation probability"
+                                    : "Mean perturbation magnitude (when not zero)";
+          data.matrix.values = m == 0 ? s->gpp : s->ganzp;
+          data.matrix.n_rows = result->n_features;
+          data.matrix.n_cols = result->max_len;
+          data.matrix.transposed = TRUE;
+          data.matrix.row_labels = (const char * const *) result->feature_names;
+          data.matrix.col_tick_step = 12;
+          data.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
+          data.log_scale = TRUE;
+          data.cell_edges = TRUE;
+          data.marginal = PB_PLOT_MARGINAL_SUM;
+          if (s->n_examples == 0)
+            continue;
+
+          file = g_strdup_printf ("%s_%s_%s.%s", m == 0 ? "gpp" : "ganzp", kind_names[k],
+                                  label_names[label], format);
+          path = g_build_filename (dir, file, NULL);
+          fmt = pb_plot_format_from_path (path);
+          if (!pb_plot_figure_export (&figure, fmt, path, 7.0 * 72, 4.5 * 72, 200, error))
+            return FALSE;
+          (*n_files)++;
+        }
+  return TRUE;
+}
+
 static void
 print_features (const PbAttackResult *result,
                 PbAttackExample       kind,
@@ -235,6 +307,8 @@ pb_cli_analyze (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *csv_dir = NULL;
   g_autofree char *kind = NULL;
+  g_autofree char *fig_dir = NULL;
+  g_autofree char *fig_format = NULL;
   gint64 run_id = 0;
   gint seq_length = -1;
   PbAttackExample example = PB_ATTACK_EXAMPLE_BEST;
@@ -242,6 +316,8 @@ pb_cli_analyze (int    argc,
   const GOptionEntry entries[] = {
     { "attack", 0, 0, G_OPTION_ARG_INT64, &run_id, "The attack run (without it: list the runs)", "RUN" },
     { "csv", 0, 0, G_OPTION_ARG_FILENAME, &csv_dir, "Write every table and matrix as CSV into DIR", "DIR" },
+    { "figures", 0, 0, G_OPTION_ARG_FILENAME, &fig_dir, "Draw the perturbation-probability and magnitude maps into DIR", "DIR" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &fig_format, "Figure format: png, svg or pdf (png)", "FMT" },
     { "examples", 0, 0, G_OPTION_ARG_STRING, &kind, "Susceptibility printed for first or best examples (best)", "KIND" },
     { "seq-length", 0, 0, G_OPTION_ARG_INT, &seq_length, "Matrices over samples of this length, 0 = all (default: the full length, as the reference)", "L" },
     { NULL }
@@ -259,6 +335,9 @@ pb_cli_analyze (int    argc,
     example = PB_ATTACK_EXAMPLE_FIRST;
   else if (kind != NULL && !g_str_equal (kind, "best"))
     return pb_cli_usage_error (context, "--examples is first or best");
+  if (fig_format != NULL && !g_str_equal (fig_format, "png") && !g_str_equal (fig_format, "svg") &&
+      !g_str_equal (fig_format, "pdf"))
+    return pb_cli_usage_error (context, "--format is png, svg or pdf");
 
   project = pb_project_open (argv[1], &error);
   if (project == NULL)
@@ -295,6 +374,15 @@ pb_cli_analyze (int    argc,
       if (!write_csv (result, seq_length, csv_dir, &n_files, &error))
         return pb_cli_report_error (error);
       g_printerr ("perturb: wrote %u CSV files to %s\n", n_files, csv_dir);
+    }
+  if (fig_dir != NULL)
+    {
+      guint n_files;
+
+      if (!write_figures (result, seq_length, fig_dir, fig_format != NULL ? fig_format : "png",
+                          &n_files, &error))
+        return pb_cli_report_error (error);
+      g_printerr ("perturb: drew %u figures into %s\n", n_files, fig_dir);
     }
   return PB_CLI_EXIT_OK;
 }
