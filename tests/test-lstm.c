@@ -437,31 +437,18 @@ test_bad_input (Fixture       *fixture,
 static void
 test_threads_agree (gconstpointer data)
 {
-  enum { B = 40, T = 30 };
+  enum { B = 40, T = 30, N_MODELS = 3 };
   PbModelConfig config = *(const PbModelConfig *) data;
-  g_autoptr(PbModel) one = NULL;
-  g_autoptr(PbModel) many = NULL;
   g_autoptr(GError) error = NULL;
+  PbModel *models[N_MODELS];
+  float *dxs[N_MODELS];
   g_autofree float *x = g_new (float, B * T * TF);
-  g_autofree float *dx1 = g_new (float, B * T * TF);
-  g_autofree float *dx3 = g_new (float, B * T * TF);
-  PbModel *models[2];
-  float *dxs[2] = { NULL, NULL };
   guint lengths[B];
   gint labels[B];
   PbRng rng;
 
   config.n_hidden = 8;
   pb_rng_init (&rng, 11);
-  one = pb_model_new (&config, &error);
-  many = pb_model_new (&config, &error);
-  g_assert_no_error (error);
-  pb_model_init_params (one, &rng);
-  memcpy (pb_model_get_params (many), pb_model_get_params (one),
-          sizeof (float) * pb_model_get_n_params (one));
-  pb_model_set_n_threads (one, 1);
-  pb_model_set_n_threads (many, 3);
-
   for (guint b = 0; b < B; b++)
     {
       lengths[b] = 1 + (guint) pb_rng_uniform_int (&rng, T);
@@ -470,12 +457,19 @@ test_threads_agree (gconstpointer data)
   for (guint i = 0; i < B * T * TF; i++)
     x[i] = (float) pb_rng_uniform_range (&rng, -1.0, 1.0);
 
-  models[0] = one;
-  models[1] = many;
-  dxs[0] = dx1;
-  dxs[1] = dx3;
-  for (guint m = 0; m < 2; m++)
+  /* 1, 2 (one direction per thread under the standard preset) and 3 threads */
+  for (guint m = 0; m < N_MODELS; m++)
     {
+      models[m] = pb_model_new (&config, &error);
+      g_assert_no_error (error);
+      if (m == 0)
+        pb_model_init_params (models[0], &rng);
+      else
+        memcpy (pb_model_get_params (models[m]), pb_model_get_params (models[0]),
+                sizeof (float) * pb_model_get_n_params (models[0]));
+      pb_model_set_n_threads (models[m], m + 1);
+      dxs[m] = g_new (float, B * T * TF);
+
       g_assert_true (pb_model_forward (models[m], PB_MODEL_MODE_EVAL, x, lengths, B, T,
                                        NULL, &error));
       pb_model_zero_grad (models[m]);
@@ -483,13 +477,25 @@ test_threads_agree (gconstpointer data)
       g_assert_no_error (error);
     }
 
-  for (guint i = 0; i < B * 3; i++)
-    g_assert_cmpfloat_with_epsilon (pb_model_get_logits (one)[i], pb_model_get_logits (many)[i], 1e-6);
-  for (gsize i = 0; i < pb_model_get_n_params (one); i++)
-    g_assert_cmpfloat_with_epsilon (pb_model_get_grads (one)[i], pb_model_get_grads (many)[i],
-                                    1e-7 + 1e-5 * fabs (pb_model_get_grads (one)[i]));
-  for (guint i = 0; i < B * T * TF; i++)
-    g_assert_cmpfloat_with_epsilon (dx1[i], dx3[i], 1e-7 + 1e-5 * fabs (dx1[i]));
+  for (guint m = 1; m < N_MODELS; m++)
+    {
+      const float *g0 = pb_model_get_grads (models[0]);
+      const float *gm = pb_model_get_grads (models[m]);
+
+      for (guint i = 0; i < B * 3; i++)
+        g_assert_cmpfloat_with_epsilon (pb_model_get_logits (models[0])[i],
+                                        pb_model_get_logits (models[m])[i], 1e-6);
+      for (gsize i = 0; i < pb_model_get_n_params (models[0]); i++)
+        g_assert_cmpfloat_with_epsilon (g0[i], gm[i], 1e-7 + 1e-5 * fabs (g0[i]));
+      for (guint i = 0; i < B * T * TF; i++)
+        g_assert_cmpfloat_with_epsilon (dxs[0][i], dxs[m][i], 1e-7 + 1e-5 * fabs (dxs[0][i]));
+    }
+
+  for (guint m = 0; m < N_MODELS; m++)
+    {
+      pb_model_free (models[m]);
+      g_free (dxs[m]);
+    }
 }
 
 /* The workspace grows with the batch and keeps working when it shrinks again. */

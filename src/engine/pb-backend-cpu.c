@@ -271,6 +271,8 @@ typedef struct
   guint             n_parts;
   guint             j0;        /* sequences [j0, j1) of the phases that split them */
   guint             j1;
+  gboolean          whole;     /* the part is a whole direction: it also runs the
+                                * row phase next to it (input projection, dx) */
 } Job;
 
 /* rows of sequences [j0, j1) at step s */
@@ -465,11 +467,15 @@ run_job (Job *job)
           break;
 
         case PHASE_FORWARD:
+          if (job->whole)
+            input_projection_part (a, job->self->w_ih_t[d].data, 0, a->n_rows);
           forward_part (a, job->self->bias[d].data, job->self->w_hh_t[d].data, job->j0, job->j1);
           break;
 
         case PHASE_BACKWARD_DATA:
           backward_data_part (a, job->j0, job->j1, &job->self->dc[p]);
+          if (job->whole && a->dx != NULL)
+            backward_dx_part (a, 0, a->n_rows);
           break;
 
         case PHASE_BACKWARD_DX:
@@ -529,21 +535,21 @@ split_sequences (Job              *jobs,
     }
 }
 
-/* Runs @phase in parts: part 0 on the calling thread, the others on workers. */
-static void
-run_phase (PbBackendCpu     *self,
-           const PbLstmArgs *args,
-           guint             n_dirs,
-           Phase             phase)
+/* How many parts a phase gets, and for the phases that split sequences, how
+ * many of them go to direction 0 when the directions are split (0: they are
+ * not, every part runs its sequences in every direction). */
+static guint
+plan_parts (PbBackendCpu     *self,
+            const PbLstmArgs *args,
+            guint             n_dirs,
+            Phase             phase,
+            guint            *n_parts_dir0)
 {
-  Job jobs[PB_CPU_MAX_THREADS];
   const gboolean by_sequence = phase == PHASE_FORWARD || phase == PHASE_BACKWARD_DATA;
   const PbLstmArgs *a0 = &args[0];
-  guint n_parts;
+  const gsize rows0 = args[0].n_rows;
   gsize total_rows = 0;
-
-  if (n_dirs == 0)
-    return;
+  guint n_parts;
 
   /* the direction with the most steps */
   for (guint d = 1; d < n_dirs; d++)
@@ -559,32 +565,70 @@ run_phase (PbBackendCpu     *self,
   if (phase == PHASE_BACKWARD_WEIGHTS)
     n_parts = MIN (n_parts, (4 * a0->n_hidden + 15) / 16);
 
-  for (guint p = 0; p < n_parts; p++)
-    jobs[p] = (Job) { self, args, 0, n_dirs, phase, p, n_parts, 0, 0 };
-
-  if (by_sequence)
+  *n_parts_dir0 = 0;
+  if (by_sequence && n_dirs == 2 && n_parts >= 2 &&
+      4 * MIN (rows0, total_rows - rows0) >= total_rows)
     {
-      const gsize rows0 = args[0].n_rows;
+      /* two directions of similar work (standard preset): give each its share
+       * of the parts, so that a part's GEMMs keep as many rows as possible */
+      guint n0 = (guint) ((n_parts * rows0 + total_rows / 2) / total_rows);
 
-      if (n_dirs == 2 && n_parts >= 2 && 4 * MIN (rows0, total_rows - rows0) >= total_rows)
-        {
-          /* two directions of similar work (standard preset): give each its
-           * share of the parts, so that a part's GEMMs keep as many rows as
-           * possible */
-          guint n0 = (guint) ((n_parts * rows0 + total_rows / 2) / total_rows);
-
-          n0 = CLAMP (n0, 1, n_parts - 1);
-          for (guint p = 0; p < n_parts; p++)
-            {
-              jobs[p].d0 = p < n0 ? 0 : 1;
-              jobs[p].d1 = jobs[p].d0 + 1;
-            }
-          split_sequences (jobs, n0, &args[0]);
-          split_sequences (jobs + n0, n_parts - n0, &args[1]);
-        }
-      else
-        split_sequences (jobs, n_parts, a0);
+      *n_parts_dir0 = CLAMP (n0, 1, n_parts - 1);
     }
+
+  return n_parts;
+}
+
+/* Whether each direction is one part of the sequence phases: then those parts
+ * also run the row phases beside them, saving a synchronisation each. */
+static gboolean
+one_part_per_direction (PbBackendCpu     *self,
+                        const PbLstmArgs *args,
+                        guint             n_dirs)
+{
+  guint n0;
+  guint n_parts = plan_parts (self, args, n_dirs, PHASE_FORWARD, &n0);
+
+  return n_parts == 2 && n0 == 1;
+}
+
+/* Runs @phase in parts: part 0 on the calling thread, the others on workers. */
+static void
+run_phase (PbBackendCpu     *self,
+           const PbLstmArgs *args,
+           guint             n_dirs,
+           Phase             phase)
+{
+  Job jobs[PB_CPU_MAX_THREADS];
+  const gboolean by_sequence = phase == PHASE_FORWARD || phase == PHASE_BACKWARD_DATA;
+  const PbLstmArgs *a0 = &args[0];
+  guint n_parts;
+  guint n0;
+
+  if (n_dirs == 0)
+    return;
+
+  for (guint d = 1; d < n_dirs; d++)
+    if (args[d].n_rows > a0->n_rows)
+      a0 = &args[d];
+
+  n_parts = plan_parts (self, args, n_dirs, phase, &n0);
+  for (guint p = 0; p < n_parts; p++)
+    jobs[p] = (Job) { self, args, 0, n_dirs, phase, p, n_parts, 0, 0, FALSE };
+
+  if (by_sequence && n0 > 0)
+    {
+      for (guint p = 0; p < n_parts; p++)
+        {
+          jobs[p].d0 = p < n0 ? 0 : 1;
+          jobs[p].d1 = jobs[p].d0 + 1;
+          jobs[p].whole = n_parts == 2;
+        }
+      split_sequences (jobs, n0, &args[0]);
+      split_sequences (jobs + n0, n_parts - n0, &args[1]);
+    }
+  else if (by_sequence)
+    split_sequences (jobs, n_parts, a0);
 
   if (n_parts > 1)
     {
@@ -640,7 +684,8 @@ pb_backend_cpu_lstm_forward (PbBackend        *backend,
           w_hh_t[(gsize) i * G + k] = a->w_hh[(gsize) k * a->n_hidden + i];
     }
 
-  run_phase (self, args, n_dirs, PHASE_INPUT_PROJECTION);
+  if (!one_part_per_direction (self, args, n_dirs))
+    run_phase (self, args, n_dirs, PHASE_INPUT_PROJECTION);
   run_phase (self, args, n_dirs, PHASE_FORWARD);
   return TRUE;
 }
@@ -656,7 +701,8 @@ pb_backend_cpu_lstm_backward_data (PbBackend        *backend,
   g_return_val_if_fail (n_dirs <= PB_CPU_MAX_DIRS, FALSE);
 
   run_phase (self, args, n_dirs, PHASE_BACKWARD_DATA);
-  run_phase (self, args, n_dirs, PHASE_BACKWARD_DX);
+  if (!one_part_per_direction (self, args, n_dirs))
+    run_phase (self, args, n_dirs, PHASE_BACKWARD_DX);
   return TRUE;
 }
 
