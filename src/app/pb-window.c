@@ -8,10 +8,12 @@
 
 #include "pb-window.h"
 
+#include "pb-cv-page.h"
 #include "pb-import-page.h"
 #include "pb-overview-page.h"
 #include "pb-preprocess-page.h"
 #include "pb-start-view.h"
+#include "pb-tune-page.h"
 
 #include <glib/gi18n.h>
 
@@ -52,6 +54,8 @@ static const struct {
   { "overview", pb_overview_page_new },
   { "import", pb_import_page_new },
   { "preprocess", pb_preprocess_page_new },
+  { "tune", pb_tune_page_new },
+  { "cross-validation", pb_cv_page_new },
 };
 
 static void

@@ -1,0 +1,181 @@
+/* pb-test-page.h — helpers for page tests (header-only): a window that records
+ * the `win.toast` messages a page sends, widgets found by name, waiting for
+ * jobs, and a tiny stored dataset.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+#include <string.h>
+
+#include "pb-engine.h"
+#include "pb-job.h"
+
+typedef struct
+{
+  GtkWidget *window;
+  GPtrArray *toasts;   /* (element-type utf8) */
+} PbTestHost;
+
+static inline void
+pb_test_host_toast_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PbTestHost *host = user_data;
+
+  g_test_message ("toast: %s", g_variant_get_string (parameter, NULL));
+  g_ptr_array_add (host->toasts, g_variant_dup_string (parameter, NULL));
+}
+
+/* Puts @page in a window with a `win.toast` action that records messages. */
+static inline void
+pb_test_host_init (PbTestHost *host,
+                   GtkWidget  *page)
+{
+  g_autoptr(GSimpleActionGroup) group = g_simple_action_group_new ();
+  g_autoptr(GSimpleAction) toast = g_simple_action_new ("toast", G_VARIANT_TYPE_STRING);
+
+  host->toasts = g_ptr_array_new_with_free_func (g_free);
+  g_signal_connect (toast, "activate", G_CALLBACK (pb_test_host_toast_cb), host);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (toast));
+
+  host->window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (host->window), 900, 700);
+  gtk_widget_insert_action_group (host->window, "win", G_ACTION_GROUP (group));
+  gtk_window_set_child (GTK_WINDOW (host->window), page);
+  gtk_window_present (GTK_WINDOW (host->window));
+}
+
+static inline void
+pb_test_drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static inline void
+pb_test_host_clear (PbTestHost *host)
+{
+  gtk_window_destroy (GTK_WINDOW (host->window));
+  pb_test_drain ();
+  g_clear_pointer (&host->toasts, g_ptr_array_unref);
+}
+
+/* The last toast contains @needle. */
+static inline void
+pb_test_host_assert_toast (PbTestHost *host,
+                           const char *needle)
+{
+  const char *last;
+
+  g_assert_cmpuint (host->toasts->len, >, 0);
+  last = g_ptr_array_index (host->toasts, host->toasts->len - 1);
+  if (strstr (last, needle) == NULL)
+    g_error ("toast “%s” does not say “%s”", last, needle);
+}
+
+static inline GtkWidget *
+pb_test_find_widget (GtkWidget  *root,
+                     const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = pb_test_find_widget (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static inline GtkWidget *
+pb_test_get_widget (GtkWidget  *root,
+                    const char *name)
+{
+  GtkWidget *w = pb_test_find_widget (root, name);
+
+  if (w == NULL)
+    g_error ("no widget named %s", name);
+  return w;
+}
+
+static inline void
+pb_test_set_spin (GtkWidget  *root,
+                  const char *name,
+                  double      value)
+{
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (pb_test_get_widget (root, name)), value);
+}
+
+static inline void
+pb_test_set_text (GtkWidget  *root,
+                  const char *name,
+                  const char *text)
+{
+  gtk_editable_set_text (GTK_EDITABLE (pb_test_get_widget (root, name)), text);
+}
+
+static inline void
+pb_test_wait_job (PbJob *job)
+{
+  while (pb_job_get_running (job))
+    g_main_context_iteration (NULL, TRUE);
+  pb_test_drain ();
+}
+
+static inline gboolean
+pb_test_timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main loop until @cond (@data) holds or @seconds pass. */
+static inline gboolean
+pb_test_wait_until (gboolean (*cond) (gpointer),
+                    gpointer   data,
+                    double     seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add ((guint) (seconds * 1000), pb_test_timeout_cb, &timed_out);
+
+  while (!cond (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  return cond (data);
+}
+
+/* A small two-class dataset stored in @project as "default": class 1 has a
+ * higher first feature, so a model can learn something in a few epochs. */
+static inline void
+pb_test_save_tiny_dataset (PbProject *project,
+                           guint      n,
+                           guint      max_len)
+{
+  g_autoptr(PbDataset) ds = pb_dataset_new (n, max_len, 3, 2);
+  g_autoptr(GError) error = NULL;
+  GRand *rng = g_rand_new_with_seed (7);
+
+  for (guint i = 0; i < n; i++)
+    {
+      float *x = pb_dataset_get_sequence (ds, i);
+
+      ds->labels[i] = i % 4 == 0;
+      ds->lengths[i] = 2 + i % (max_len - 1);
+      ds->sample_ids[i] = 1000 + i;
+      for (guint t = 0; t < ds->lengths[i]; t++)
+        for (guint f = 0; f < ds->n_features; f++)
+          x[t * ds->n_features + f] = g_rand_double (rng) * 0.5 +
+                                      (f == 0 ? 0.4 * ds->labels[i] : 0);
+    }
+  g_rand_free (rng);
+  g_assert_true (pb_dataset_save (ds, project, "default", NULL, &error));
+  g_assert_no_error (error);
+}
