@@ -958,6 +958,33 @@ test_cli (void)
   g_assert_true (g_str_has_prefix (contents, "%PDF"));
   g_clear_pointer (&contents, g_free);
 
+  /* a mean baseline and a fixed target class are recorded with the result */
+  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
+           "--steps", "4", "--baseline", "mean", "--target", "1", "--json", NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  obj = parse_object (r.out);
+  project = pb_project_open (path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(sqlite3_stmt) stmt = pb_sqlite_prepare (pb_project_get_db (project),
+                                                      "SELECT params FROM attributions "
+                                                      "WHERE attribution_id = ?1", &error);
+    g_autoptr(PbAttribution) a = NULL;
+
+    g_assert_no_error (error);
+    sqlite3_bind_int64 (stmt, 1, json_object_get_int_member (obj, "attribution_id"));
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 0),
+                              "\"baseline_kind\":\"mean\""));
+    g_assert_nonnull (strstr ((const char *) sqlite3_column_text (stmt, 0), "\"target_class\":1"));
+    a = pb_attribution_load (project, json_object_get_int_member (obj, "attribution_id"), &error);
+    g_assert_no_error (error);
+    for (guint b = 0; b < a->n; b++)
+      g_assert_cmpuint (a->targets[b], ==, 1);
+  }
+  g_clear_object (&project);
+  g_clear_pointer (&obj, json_object_unref);
+
   /* FGSM: a curve whose ε = 0 point is the clean model */
   run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,0.1,0.5",
            "--csv", csv, "--json", NULL);
