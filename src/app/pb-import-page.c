@@ -354,21 +354,26 @@ on_password_response_cb (AdwMessageDialog *dialog,
   GtkEditable *entry = g_object_get_data (G_OBJECT (dialog), "pb-entry");
   gboolean test_only = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "pb-test-only"));
 
+  if (entry == NULL)   /* answered already */
+    return;
+  g_object_set_data (G_OBJECT (dialog), "pb-entry", NULL);
+
   if (g_str_equal (response, "connect"))
     {
       clear_password (self);
       self->password = g_strdup (gtk_editable_get_text (entry));
-      gtk_editable_set_text (entry, "");
-      start_job (self, test_only);
     }
+  gtk_editable_set_text (entry, "");
+
+  if (g_str_equal (response, "connect"))
+    start_job (self, test_only);
   else
     {
       const char *message = _("No password given: nothing was imported.");
 
+      set_status (self, message, FALSE);
       if (test_only)
         adw_action_row_set_subtitle (self->test_row, message);
-      else
-        set_status (self, message, FALSE);
     }
 }
 
@@ -392,9 +397,16 @@ ask_password (PbImportPage *self,
 
   dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                    _("PostgreSQL Password"), body);
-  entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  g_object_set (entry, "activates-default", TRUE, NULL);
+  /* A masked GtkEntry rather than GtkPasswordEntry (or AdwPasswordEntryRow):
+   * on GTK 4.8 + libadwaita 1.2 either of those inside an AdwMessageDialog
+   * makes its closing cast a dangling pointer ("invalid unclassed pointer in
+   * cast to 'GtkPasswordEntry'"), checked with a 30-line program. */
+  entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_input_hints (GTK_ENTRY (entry), GTK_INPUT_HINT_NO_SPELLCHECK | GTK_INPUT_HINT_PRIVATE);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Password"));
   adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),
@@ -408,7 +420,6 @@ ask_password (PbImportPage *self,
   g_object_set_data (G_OBJECT (dialog), "pb-test-only", GINT_TO_POINTER (test_only));
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_password_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
-  gtk_widget_grab_focus (entry);
 }
 
 /* ---- job callbacks ----------------------------------------------------------------- */
