@@ -179,6 +179,12 @@ has_rows (gpointer data)
   return g_list_model_get_n_items (G_LIST_MODEL (data)) > 0;
 }
 
+static gboolean
+folds_is_two (gpointer data)
+{
+  return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (data)) == 2;
+}
+
 static void
 test_reload (Fixture       *f,
              gconstpointer  data)
@@ -206,6 +212,15 @@ test_reload (Fixture       *f,
                    ==, "4");
   g_assert_true (pb_plot_view_has_figure (PB_PLOT_VIEW (pb_test_get_widget (GTK_WIDGET (second),
                                                                             "history_plot"))));
+  /* and the settings it was started with */
+  g_assert_true (pb_test_wait_until (folds_is_two, pb_test_get_widget (GTK_WIDGET (second),
+                                                                     "folds_spin"), 20));
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (
+                     pb_test_get_widget (GTK_WIDGET (second), "folds_spin"))), ==, 2);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (
+                     pb_test_get_widget (GTK_WIDGET (second), "epochs_spin"))), ==, 1);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (
+                     pb_test_get_widget (GTK_WIDGET (second), "trials_spin"))), ==, 1);
   g_assert_cmpuint (host.toasts->len, ==, 0);
   pb_test_host_clear (&host);
   g_assert_finalize_object (g_steal_pointer (&second));

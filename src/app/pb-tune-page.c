@@ -55,6 +55,7 @@ typedef struct
   PbSearchSpace *space;     /* the study's */
   gboolean       maximize;
   gint64         budget;
+  char          *objective_config;  /* JSON stored with the study, if any */
   guint          serial;    /* bumped with every snapshot */
 } TuneShared;
 
@@ -63,6 +64,7 @@ tune_shared_clear (TuneShared *shared)
 {
   g_clear_pointer (&shared->trials, g_ptr_array_unref);
   g_clear_pointer (&shared->space, pb_search_space_unref);
+  g_clear_pointer (&shared->objective_config, g_free);
   g_mutex_clear (&shared->mutex);
 }
 
@@ -401,6 +403,7 @@ load_worker (PbJob         *job,
   g_autoptr(PbStorage) storage = NULL;
   g_autoptr(PbStudy) study = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *config = NULL;
   gint64 id;
   PbStudyDirection direction;
 
@@ -421,7 +424,10 @@ load_worker (PbJob         *job,
     return FALSE;
 
   call->study = study;
+  if (!pb_study_get_user_attr (study, ATTR_OBJECTIVE_CONFIG, &config, error))
+    return FALSE;
   g_mutex_lock (&call->shared->mutex);
+  call->shared->objective_config = g_steal_pointer (&config);
   call->shared->space = pb_search_space_ref (pb_study_get_search_space (study));
   call->shared->maximize = direction == PB_STUDY_DIRECTION_MAXIMIZE;
   call->shared->budget = pb_study_get_options (study)->budget;
@@ -911,6 +917,46 @@ on_load_progress_cb (PbTunePage *self)
     show_space (self, space);
 }
 
+/* A stored study runs with the settings it was started with: show those. */
+static void
+show_stored_settings (PbTunePage *self)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *config = NULL;
+  gint64 budget = 0;
+  JsonObject *o;
+  guint n;
+
+  if (self->shared == NULL)
+    return;
+  g_mutex_lock (&self->shared->mutex);
+  config = g_strdup (self->shared->objective_config);
+  budget = self->shared->budget;
+  g_mutex_unlock (&self->shared->mutex);
+
+  if (budget > 0)
+    gtk_spin_button_set_value (self->trials_spin, (double) budget);
+  if (config == NULL || !json_parser_load_from_data (parser, config, -1, NULL) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return;
+  o = json_node_get_object (json_parser_get_root (parser));
+  gtk_spin_button_set_value (self->folds_spin,
+                             json_object_get_int_member_with_default (o, "folds", 5));
+  gtk_spin_button_set_value (self->epochs_spin,
+                             json_object_get_int_member_with_default (o, "epochs", 100));
+  gtk_spin_button_set_value (self->report_spin,
+                             json_object_get_int_member_with_default (o, "epochs_per_report", 5));
+  adw_combo_row_set_selected (self->preset_row,
+                              g_strcmp0 (json_object_get_string_member_with_default (o, "preset",
+                                                                                     ""),
+                                         "seed") == 0 ? 1 : 0);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->dataset_list));
+  for (guint i = 0; i < n; i++)
+    if (g_strcmp0 (gtk_string_list_get_string (self->dataset_list, i),
+                   json_object_get_string_member_with_default (o, "dataset", "")) == 0)
+      adw_combo_row_set_selected (self->dataset_row, i);
+}
+
 static void
 on_load_finished_cb (PbTunePage *self,
                      gboolean    success)
@@ -918,6 +964,8 @@ on_load_finished_cb (PbTunePage *self,
   const GError *error = pb_job_get_error (self->load_job);
 
   on_load_progress_cb (self);
+  if (success)
+    show_stored_settings (self);
   if (error != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not read the study: %s"), error->message);
