@@ -37,6 +37,10 @@ struct _PbBackend
   PbBackendKind          kind;
 };
 
-PbBackend *_pb_backend_cpu_new (void);
+PbBackend *_pb_backend_cpu_new   (void);
+
+/* Only built with the cuda backend (PB_HAVE_CUDA). */
+PbBackend *_pb_backend_cuda_new  (GError **error);
+gboolean   _pb_backend_cuda_probe (GError **error);
 
 G_END_DECLS

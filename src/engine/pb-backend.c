@@ -31,11 +31,192 @@ pb_backend_new (PbBackendKind   kind,
       return _pb_backend_cpu_new ();
 
     case PB_BACKEND_KIND_CUDA:
+#ifdef PB_HAVE_CUDA
+      return _pb_backend_cuda_new (error);
+#endif
     default:
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
-                   "The CUDA backend is not built into this Perturb");
+                   "The CUDA backend is not built into this Perturb "
+                   "(nvcc and cuDNN were not found when it was configured)");
       return NULL;
     }
+}
+
+/* The kind pb_model_new() uses; set once at start-up (the CLI's --backend). */
+static gint default_kind = PB_BACKEND_KIND_CPU;
+
+/**
+ * pb_backend_set_default_kind:
+ * @kind: the backend new models run on
+ *
+ * Call it before creating models, typically once after resolving the user's
+ * choice with pb_backend_resolve_name().
+ */
+void
+pb_backend_set_default_kind (PbBackendKind kind)
+{
+  g_atomic_int_set (&default_kind, (gint) kind);
+}
+
+PbBackendKind
+pb_backend_get_default_kind (void)
+{
+  return (PbBackendKind) g_atomic_int_get (&default_kind);
+}
+
+const char *
+pb_backend_kind_get_name (PbBackendKind kind)
+{
+  switch (kind)
+    {
+    case PB_BACKEND_KIND_CPU:
+      return "cpu";
+
+    case PB_BACKEND_KIND_CUDA:
+      return "cuda";
+
+    default:
+      return NULL;
+    }
+}
+
+gboolean
+pb_backend_kind_from_name (const char    *name,
+                           PbBackendKind *kind)
+{
+  if (g_strcmp0 (name, "cpu") == 0)
+    *kind = PB_BACKEND_KIND_CPU;
+  else if (g_strcmp0 (name, "cuda") == 0)
+    *kind = PB_BACKEND_KIND_CUDA;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/**
+ * pb_backend_kind_is_available:
+ * @kind: a backend kind
+ * @error: return location for a #GError
+ *
+ * Whether pb_backend_new() can create @kind here: it is built in and, for
+ * cuda, a device answers. Creates nothing.
+ *
+ * Returns: %TRUE when available; %FALSE with %PB_ENGINE_ERROR_UNSUPPORTED and
+ *   the reason ("no CUDA device: …", or not built) otherwise
+ */
+gboolean
+pb_backend_kind_is_available (PbBackendKind   kind,
+                              GError        **error)
+{
+  switch (kind)
+    {
+    case PB_BACKEND_KIND_CPU:
+      return TRUE;
+
+    case PB_BACKEND_KIND_CUDA:
+#ifdef PB_HAVE_CUDA
+      return _pb_backend_cuda_probe (error);
+#endif
+    default:
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                   "The CUDA backend is not built into this Perturb "
+                   "(nvcc and cuDNN were not found when it was configured)");
+      return FALSE;
+    }
+}
+
+/**
+ * pb_backend_resolve_name:
+ * @name: "cpu", "cuda" or "auto" (%NULL means "cpu")
+ * @kind: (out): the backend to use
+ * @note: (out) (optional) (nullable) (transfer full): for "auto" falling back
+ *   to cpu, why; %NULL otherwise
+ * @error: return location for a #GError
+ *
+ * "auto" is cuda when available, else cpu (never an error). "cuda" without a
+ * device is %PB_ENGINE_ERROR_UNSUPPORTED with the reason; an unknown name is
+ * %PB_ENGINE_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: %TRUE when @kind is set
+ */
+gboolean
+pb_backend_resolve_name (const char     *name,
+                         PbBackendKind  *kind,
+                         char          **note,
+                         GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (kind != NULL, FALSE);
+
+  if (note != NULL)
+    *note = NULL;
+
+  if (name == NULL)
+    name = "cpu";
+
+  if (g_strcmp0 (name, "auto") == 0)
+    {
+      if (pb_backend_kind_is_available (PB_BACKEND_KIND_CUDA, &local_error))
+        *kind = PB_BACKEND_KIND_CUDA;
+      else
+        {
+          *kind = PB_BACKEND_KIND_CPU;
+          if (note != NULL)
+            *note = g_strdup_printf ("Backend auto: using cpu (%s)", local_error->message);
+        }
+      return TRUE;
+    }
+
+  if (!pb_backend_kind_from_name (name, kind))
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                   "Unknown backend “%s” (expected cpu, cuda or auto)", name);
+      return FALSE;
+    }
+
+  if (!pb_backend_kind_is_available (*kind, &local_error))
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                   "Backend %s is unavailable: %s", name, local_error->message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * pb_backend_new_by_name:
+ * @name: "cpu", "cuda" or "auto" (see pb_backend_resolve_name())
+ * @note: (out) (optional) (nullable) (transfer full): why "auto" fell back to cpu
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a backend, or %NULL with @error set
+ */
+PbBackend *
+pb_backend_new_by_name (const char  *name,
+                        char       **note,
+                        GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  PbBackendKind kind;
+  PbBackend *backend;
+
+  if (!pb_backend_resolve_name (name, &kind, note, error))
+    return NULL;
+
+  if (g_strcmp0 (name, "auto") != 0 || kind == PB_BACKEND_KIND_CPU)
+    return pb_backend_new (kind, error);
+
+  /* auto: a device that answers the probe may still fail to set up. */
+  backend = pb_backend_new (kind, &local_error);
+  if (backend != NULL)
+    return backend;
+  if (note != NULL)
+    *note = g_strdup_printf ("Backend auto: using cpu (%s)", local_error->message);
+
+  return pb_backend_new (PB_BACKEND_KIND_CPU, error);
 }
 
 void

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 /**
  * PbBackendKind:
  * @PB_BACKEND_KIND_CPU: OpenBLAS sgemm + fused loops; always built, the reference
- * @PB_BACKEND_KIND_CUDA: cuDNN + cuBLAS (a later issue; %PB_ENGINE_ERROR_UNSUPPORTED today)
+ * @PB_BACKEND_KIND_CUDA: cuDNN + cuBLAS; built when meson finds nvcc and cuDNN
+ *   (%PB_ENGINE_ERROR_UNSUPPORTED when not built or when no device answers)
  */
 typedef enum
 {
@@ -106,6 +107,20 @@ typedef struct
 
 PbBackend    *pb_backend_new                   (PbBackendKind       kind,
                                                 GError            **error);
+PbBackend    *pb_backend_new_by_name           (const char         *name,
+                                                char              **note,
+                                                GError            **error);
+gboolean      pb_backend_kind_from_name        (const char         *name,
+                                                PbBackendKind      *kind);
+const char   *pb_backend_kind_get_name         (PbBackendKind       kind);
+gboolean      pb_backend_kind_is_available     (PbBackendKind       kind,
+                                                GError            **error);
+gboolean      pb_backend_resolve_name          (const char         *name,
+                                                PbBackendKind      *kind,
+                                                char              **note,
+                                                GError            **error);
+void          pb_backend_set_default_kind      (PbBackendKind       kind);
+PbBackendKind pb_backend_get_default_kind      (void);
 void          pb_backend_free                  (PbBackend          *backend);
 PbBackendKind pb_backend_get_kind              (PbBackend          *backend);
 const char   *pb_backend_get_name              (PbBackend          *backend);

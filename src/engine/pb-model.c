@@ -352,7 +352,8 @@ workspace_ensure (PbModel *self,
  * @config: the architecture
  * @error: return location for a #GError
  *
- * Creates a model on the CPU backend with parameters and gradients zeroed; call
+ * Creates a model on the default backend (pb_backend_get_default_kind(), cpu
+ * unless set) with parameters and gradients zeroed; call
  * pb_model_init_params() or copy weights into pb_model_get_params(). A model and
  * its workspace belong to one thread at a time.
  *
@@ -374,7 +375,7 @@ pb_model_new (const PbModelConfig  *config,
 
   self = g_new0 (PbModel, 1);
   self->config = *config;
-  self->backend = pb_backend_new (PB_BACKEND_KIND_CPU, error);
+  self->backend = pb_backend_new (pb_backend_get_default_kind (), error);
   if (self->backend == NULL)
     return NULL;
 
@@ -437,6 +438,34 @@ pb_model_set_n_threads (PbModel *model,
   g_return_if_fail (model != NULL);
 
   pb_backend_set_n_threads (model->backend, n_threads);
+}
+
+/**
+ * pb_model_set_backend:
+ * @model: a model
+ * @backend: (transfer full): the backend its forward and backward run on
+ *
+ * Replaces the model's backend (parameters stay where they are); the next
+ * backward needs a new forward.
+ */
+void
+pb_model_set_backend (PbModel   *model,
+                      PbBackend *backend)
+{
+  g_return_if_fail (model != NULL);
+  g_return_if_fail (backend != NULL);
+
+  pb_backend_free (model->backend);
+  model->backend = backend;
+  model->have_forward = FALSE;
+}
+
+PbBackend *
+pb_model_get_backend (PbModel *model)
+{
+  g_return_val_if_fail (model != NULL, NULL);
+
+  return model->backend;
 }
 
 /**

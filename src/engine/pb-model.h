@@ -101,6 +101,9 @@ const PbModelConfig *
 void        pb_model_set_n_threads   (PbModel             *model,
                                       guint                n_threads);
 
+void        pb_model_set_backend     (PbModel             *model,
+                                      PbBackend           *backend);
+PbBackend  *pb_model_get_backend     (PbModel             *model);
 gsize       pb_model_get_n_params    (PbModel             *model);
 const PbModelTensor *
             pb_model_get_tensors     (PbModel             *model,
