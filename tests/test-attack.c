@@ -33,30 +33,39 @@ typedef struct
   guint          T;
   guint          E;
   gsize          n_params;
-  const float   *weights;
+  float         *weights;
   guint         *lengths;
   gint          *labels;
-  const float   *x;
-  const double  *losses;    /* per iteration: (B) */
-  const float   *perts;     /* per iteration: (B, T, F) */
-  const gint32  *rec_iteration[2];
-  const double  *rec_loss[2];
-  const float   *rec_pert[2];
-  gchar         *contents;
+  float         *x;
+  double        *losses;    /* (E, B) */
+  float         *perts;     /* (E, B, T, F) */
+  gint32        *rec_iteration[2];
+  double        *rec_loss[2];
+  float         *rec_pert[2];
 } Reference;
 
 static void
 reference_free (Reference *ref)
 {
+  g_free (ref->weights);
   g_free (ref->lengths);
   g_free (ref->labels);
-  g_free (ref->contents);
+  g_free (ref->x);
+  g_free (ref->losses);
+  g_free (ref->perts);
+  for (guint k = 0; k < 2; k++)
+    {
+      g_free (ref->rec_iteration[k]);
+      g_free (ref->rec_loss[k]);
+      g_free (ref->rec_pert[k]);
+    }
   g_free (ref);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reference, reference_free)
 
-static const char *
+/* a copy of the next @n bytes: the file's sections are not aligned for their types */
+static gpointer
 take (const char *data,
       gsize       len,
       gsize      *pos,
@@ -64,7 +73,7 @@ take (const char *data,
 {
   g_assert_cmpuint (*pos + n, <=, len);
   *pos += n;
-  return data + *pos - n;
+  return g_memdup2 (data + *pos - n, MAX (n, 1));
 }
 
 static Reference *
@@ -72,21 +81,21 @@ reference_load (const char *name)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"), name, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree gint32 *h = NULL;
+  g_autofree double *hyper = NULL;
+  g_autofree gint32 *ints = NULL;
   Reference *ref = g_new0 (Reference, 1);
   gsize len, pos = 0, n_cells;
-  gint32 h[16];
-  double hyper[4];
-  const gint32 *ints;
-  gsize stride;
 
-  g_file_get_contents (path, &ref->contents, &len, &error);
+  g_file_get_contents (path, &contents, &len, &error);
   g_assert_no_error (error);
-#define TAKE(n) take (ref->contents, len, &pos, (n))
-  memcpy (h, TAKE (sizeof h), sizeof h);
+#define TAKE(n) take (contents, len, &pos, (n))
+  h = TAKE (sizeof (gint32) * 16);
   if (h[0] != REF_MAGIC || h[1] != REF_VERSION)
     g_error ("%s: header (magic %#x, version %d) is not what this test reads; " REGENERATE,
              path, h[0], h[1]);
-  memcpy (hyper, TAKE (sizeof hyper), sizeof hyper);
+  hyper = TAKE (sizeof (double) * 4);
 
   pb_model_config_init (&ref->config);
   ref->config.n_features = h[2];
@@ -114,26 +123,33 @@ reference_load (const char *name)
   ref->params.batch_size = ref->B;
 
   n_cells = (gsize) ref->B * ref->T * ref->config.n_features;
-  ref->weights = (const float *) TAKE (sizeof (float) * ref->n_params);
-  ints = (const gint32 *) TAKE (sizeof (gint32) * ref->B);
+  ref->weights = TAKE (sizeof (float) * ref->n_params);
+  ints = TAKE (sizeof (gint32) * ref->B);
   ref->lengths = g_new (guint, ref->B);
   for (guint b = 0; b < ref->B; b++)
     ref->lengths[b] = ints[b];
-  ints = (const gint32 *) TAKE (sizeof (gint32) * ref->B);
+  g_free (ints);
+  ints = TAKE (sizeof (gint32) * ref->B);
   ref->labels = g_new (gint, ref->B);
   for (guint b = 0; b < ref->B; b++)
     ref->labels[b] = ints[b];
-  ref->x = (const float *) TAKE (sizeof (float) * n_cells);
-  /* the trace interleaves losses (8-aligned: B·8 bytes) and perturbations */
-  stride = sizeof (double) * ref->B + sizeof (float) * n_cells;
-  ref->losses = (const double *) (ref->contents + pos);
-  ref->perts = (const float *) (ref->contents + pos + sizeof (double) * ref->B);
-  TAKE (stride * ref->E);
+  ref->x = TAKE (sizeof (float) * n_cells);
+  /* the trace interleaves each iteration's losses and perturbation */
+  ref->losses = g_new (double, (gsize) ref->E * ref->B);
+  ref->perts = g_new (float, ref->E * n_cells);
+  for (guint e = 0; e < ref->E; e++)
+    {
+      g_autofree double *l = TAKE (sizeof (double) * ref->B);
+      g_autofree float *p = TAKE (sizeof (float) * n_cells);
+
+      memcpy (ref->losses + (gsize) e * ref->B, l, sizeof (double) * ref->B);
+      memcpy (ref->perts + e * n_cells, p, sizeof (float) * n_cells);
+    }
   for (guint k = 0; k < 2; k++)
     {
-      ref->rec_iteration[k] = (const gint32 *) TAKE (sizeof (gint32) * ref->B);
-      ref->rec_loss[k] = (const double *) TAKE (sizeof (double) * ref->B);
-      ref->rec_pert[k] = (const float *) TAKE (sizeof (float) * n_cells);
+      ref->rec_iteration[k] = TAKE (sizeof (gint32) * ref->B);
+      ref->rec_loss[k] = TAKE (sizeof (double) * ref->B);
+      ref->rec_pert[k] = TAKE (sizeof (float) * n_cells);
     }
   g_assert_cmpuint (pos, ==, len);
 #undef TAKE
@@ -144,20 +160,14 @@ static const double *
 ref_losses (const Reference *ref,
             guint            e)
 {
-  gsize n_cells = (gsize) ref->B * ref->T * ref->config.n_features;
-  gsize stride = sizeof (double) * ref->B + sizeof (float) * n_cells;
-
-  return (const double *) ((const char *) ref->losses + stride * e);
+  return ref->losses + (gsize) e * ref->B;
 }
 
 static const float *
 ref_pert (const Reference *ref,
           guint            e)
 {
-  gsize n_cells = (gsize) ref->B * ref->T * ref->config.n_features;
-  gsize stride = sizeof (double) * ref->B + sizeof (float) * n_cells;
-
-  return (const float *) ((const char *) ref->perts + stride * e);
+  return ref->perts + (gsize) e * ref->B * ref->T * ref->config.n_features;
 }
 
 static PbModel *
