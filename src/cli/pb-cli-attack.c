@@ -48,7 +48,7 @@ on_signal (gpointer user_data)
 {
   Work *w = user_data;
 
-  g_printerr ("\nperturb: stopping after the batch in flight is abandoned…\n");
+  g_printerr ("\nperturb: stopping: the batch in flight is dropped, finished batches stay\n");
   g_cancellable_cancel (w->cancellable);
   return G_SOURCE_CONTINUE;
 }
