@@ -8,6 +8,7 @@
 
 #include "pb-window.h"
 
+#include "pb-attack-page.h"
 #include "pb-cv-page.h"
 #include "pb-import-page.h"
 #include "pb-overview-page.h"
@@ -56,6 +57,7 @@ static const struct {
   { "preprocess", pb_preprocess_page_new },
   { "tune", pb_tune_page_new },
   { "cross-validation", pb_cv_page_new },
+  { "attack", pb_attack_page_new },
 };
 
 static void
