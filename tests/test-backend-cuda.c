@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <math.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include "pb-backend.h"
@@ -158,6 +160,59 @@ test_select_names (void)
   g_assert_true (pb_backend_kind_from_name ("cuda", &kind));
   g_assert_cmpint (kind, ==, PB_BACKEND_KIND_CUDA);
   g_assert_cmpint (pb_backend_get_default_kind (), ==, PB_BACKEND_KIND_CPU);
+}
+
+/* perturb train --backend cuda: exit 2 naming the reason; auto: a note, then
+ * the command goes on on cpu (here to fail on the missing project). */
+static void
+test_select_cli (void)
+{
+  const char *cli = g_getenv ("PERTURB_CLI");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *project = NULL;
+
+  if (cli == NULL)
+    {
+      g_test_skip ("PERTURB_CLI is not set");
+      return;
+    }
+  if (pb_backend_kind_is_available (PB_BACKEND_KIND_CUDA, NULL))
+    {
+      g_test_skip ("a CUDA device is present: the unavailable path cannot be tested");
+      return;
+    }
+
+  dir = g_dir_make_tmp ("pb-cuda-XXXXXX", &error);
+  g_assert_no_error (error);
+  project = g_build_filename (dir, "missing.perturb", NULL);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? "cuda" : "auto";
+      const char *argv[] = { cli, "train", project, "--dataset", "d", "--backend", name, NULL };
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      int status = 0;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                   &out, &err, &status, &error));
+      g_assert_no_error (error);
+      g_test_message ("--backend %s: %s", name, err);
+      g_assert_true (WIFEXITED (status));
+      if (i == 0)
+        {
+          g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+          g_assert_nonnull (strstr (err, "Backend cuda is unavailable: "));
+        }
+      else
+        {
+          g_assert_nonnull (strstr (err, "Backend auto: using cpu ("));
+          g_assert_nonnull (strstr (err, "No project at"));
+        }
+    }
+
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
 /* ---- with a GPU ----------------------------------------------------------- */
@@ -356,6 +411,7 @@ main (int   argc,
 
   g_test_add_func ("/cuda/select/names", test_select_names);
   g_test_add_func ("/cuda/select/unavailable-falls-back-to-cpu", test_select_unavailable);
+  g_test_add_func ("/cuda/select/cli", test_select_cli);
   g_test_add_func ("/cuda/parity/gemm", test_gemm_parity);
   g_test_add_data_func ("/cuda/parity/model/standard", &config_standard, test_model_parity);
   g_test_add_data_func ("/cuda/parity/model/seed", &config_seed, test_model_parity);

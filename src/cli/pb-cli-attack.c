@@ -221,6 +221,7 @@ pb_cli_attack (int    argc,
 
   context = g_option_context_new ("PROJECT — sparse adversarial attack on a stored model");
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   g_option_context_add_group (context, pb_cli_target_get_group (&target));
   g_option_context_set_description (context,
     "The model comes from --checkpoint ID, --run RUN [--epoch E] or --weights FILE;\n"

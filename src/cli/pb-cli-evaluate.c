@@ -54,6 +54,7 @@ pb_cli_evaluate (int    argc,
 
   context = g_option_context_new ("PROJECT — metrics of a trained model on a dataset");
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;
   if (argc != 2)

@@ -104,6 +104,7 @@ pb_cli_train (int    argc,
 
   context = g_option_context_new ("PROJECT — train the BiLSTM classifier");
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;
   if (argc != 2)

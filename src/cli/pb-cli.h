@@ -44,6 +44,7 @@ void     pb_cli_progress          (double           fraction,
                                    gpointer         user_data);
 void     pb_cli_progress_end      (void);
 char    *pb_cli_format_size       (gint64           bytes);
+void     pb_cli_add_backend_option (GOptionContext *context);
 
 /* commands */
 int      pb_cli_figure            (int    argc,
