@@ -61,6 +61,8 @@ int      pb_cli_study             (int    argc,
                                    char **argv);
 int      pb_cli_tune              (int    argc,
                                    char **argv);
+int      pb_cli_cv                (int    argc,
+                                   char **argv);
 int      pb_cli_train             (int    argc,
                                    char **argv);
 int      pb_cli_attack            (int    argc,

@@ -19,6 +19,7 @@ static const PbCliCommand commands[] = {
   { "preprocess", "Build the 48-hour sequences dataset from the imported data", pb_cli_preprocess },
   { "tune", "Tune hyperparameters in an Optuna-compatible study (one or many workers)", pb_cli_tune },
   { "study", "List a study's trials and best trial, export them as CSV", pb_cli_study },
+  { "cv", "Cross-validate hyperparameters: k folds × epochs, best checkpoint per fold (resumable)", pb_cli_cv },
   { "train", "Train the BiLSTM classifier (project dataset or Fashion-MNIST)", pb_cli_train },
   { "evaluate", "Metrics of a trained model on a dataset", pb_cli_evaluate },
   { "export-model", "Write a run's weights as safetensors for PyTorch", pb_cli_export_model },

@@ -365,16 +365,16 @@ pb_cv_config_set_from_study (PbCvConfig  *config,
 /**
  * pb_cv_config_to_json:
  *
- * Returns: (transfer full): `{"train": {pb_train_config_to_json}, "folds": k,
- *   "fold_seed": s}`
+ * Returns: (transfer full): `{"folds": k, "fold_seed": s, "train":
+ *   {pb_train_config_to_json}}`, the training configuration last and verbatim
  */
 char *
 pb_cv_config_to_json (const PbCvConfig *config)
 {
   g_autofree char *train = pb_train_config_to_json (&config->train);
 
-  return g_strdup_printf ("{\"train\":%s,\"folds\":%u,\"fold_seed\":%" G_GINT64_FORMAT "}",
-                          train, config->n_folds, (gint64) config->fold_seed);
+  return g_strdup_printf ("{\"folds\":%u,\"fold_seed\":%" G_GINT64_FORMAT ",\"train\":%s}",
+                          config->n_folds, (gint64) config->fold_seed, train);
 }
 
 gboolean
@@ -383,8 +383,9 @@ pb_cv_config_from_json (const char  *json,
                         GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *train = NULL;
+  const char *start;
+  const char *end;
   JsonObject *o;
   JsonNode *train_node;
   PbCvConfig c;
@@ -401,14 +402,20 @@ pb_cv_config_from_json (const char  *json,
     }
   o = json_node_get_object (json_parser_get_root (parser));
   train_node = json_object_get_member (o, "train");
-  if (train_node == NULL || !JSON_NODE_HOLDS_OBJECT (train_node))
+  /* The training configuration is taken from the text, not regenerated:
+   * json-glib 1.6's generator writes 1e-08 as "1e-08.0", which no parser
+   * reads back. pb_cv_config_to_json() writes it last. */
+  start = strstr (json, "\"train\":");
+  end = strrchr (json, '}');
+  if (train_node == NULL || !JSON_NODE_HOLDS_OBJECT (train_node) || start == NULL ||
+      end == NULL || end < start)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT,
                    "Cross-validation settings lack the training configuration");
       return FALSE;
     }
-  json_generator_set_root (gen, train_node);
-  train = json_generator_to_data (gen, NULL);
+  start += strlen ("\"train\":");
+  train = g_strndup (start, end - start);
   if (!pb_train_config_from_json (train, &c.train, error))
     return FALSE;
   c.n_folds = json_object_get_int_member_with_default (o, "folds", 0);
