@@ -8,6 +8,7 @@
 
 #include "pb-window.h"
 
+#include "pb-analysis-page.h"
 #include "pb-attack-page.h"
 #include "pb-cv-page.h"
 #include "pb-import-page.h"
@@ -58,6 +59,7 @@ static const struct {
   { "tune", pb_tune_page_new },
   { "cross-validation", pb_cv_page_new },
   { "attack", pb_attack_page_new },
+  { "analysis", pb_analysis_page_new },
 };
 
 static void
