@@ -380,7 +380,10 @@ params_to_json (const char  *text,
       *eq = '\0';
       json_builder_set_member_name (b, g_strstrip (pairs[i]));
       v = g_ascii_strtod (eq + 1, &end);
-      if (end != eq + 1 && *g_strstrip (end) == '\0')
+      if (end != eq + 1 && *g_strstrip (end) == '\0' && strpbrk (eq + 1, ".eE") == NULL &&
+          fabs (v) < 1e15)
+        json_builder_add_int_value (b, (gint64) v);
+      else if (end != eq + 1 && *end == '\0')
         json_builder_add_double_value (b, v);
       else
         json_builder_add_string_value (b, g_strstrip (eq + 1));
