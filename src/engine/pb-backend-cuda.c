@@ -39,11 +39,195 @@
 
 #include "pb-error.h"
 
+#include <dlfcn.h>
 #include <string.h>
 
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 #include <cudnn.h>
+
+/* ---- the libraries, loaded on first use ----------------------------------- *
+ *
+ * libcudart, libcublas (with its 540 MB libcublasLt) and libcudnn are opened
+ * with dlopen() when a cuda backend is first asked for, not linked: linked,
+ * they cost every `perturb` process 1.6 s and 230 MB before main(), GPU or
+ * not. The headers give the types; each function is called through a pointer
+ * of exactly the declared type (__typeof__), under its usual name (the
+ * #defines below). */
+
+#define PB_CUDART_FUNCS(F) \
+  F (cudaGetDeviceCount) F (cudaGetErrorString) F (cudaGetDevice) \
+  F (cudaStreamCreateWithFlags) F (cudaStreamDestroy) F (cudaStreamSynchronize) \
+  F (cudaMalloc) F (cudaFree) F (cudaMemcpyAsync) F (cudaMemsetAsync)
+
+#define PB_CUBLAS_FUNCS(F) \
+  F (cublasGetStatusString) F (cublasCreate_v2) F (cublasDestroy_v2) \
+  F (cublasSetStream_v2) F (cublasSetMathMode) F (cublasSgemm_v2)
+
+#define PB_CUDNN_FUNCS(F) \
+  F (cudnnGetErrorString) F (cudnnCreate) F (cudnnDestroy) F (cudnnSetStream) \
+  F (cudnnCreateDropoutDescriptor) F (cudnnDestroyDropoutDescriptor) \
+  F (cudnnSetDropoutDescriptor) F (cudnnCreateRNNDescriptor) F (cudnnDestroyRNNDescriptor) \
+  F (cudnnSetRNNDescriptor_v8) F (cudnnGetRNNWeightSpaceSize) F (cudnnGetRNNWeightParams) \
+  F (cudnnCreateTensorDescriptor) F (cudnnDestroyTensorDescriptor) \
+  F (cudnnGetTensorNdDescriptor) F (cudnnSetTensorNdDescriptor) \
+  F (cudnnCreateRNNDataDescriptor) F (cudnnDestroyRNNDataDescriptor) \
+  F (cudnnSetRNNDataDescriptor) F (cudnnGetRNNTempSpaceSizes) F (cudnnRNNForward) \
+  F (cudnnRNNBackwardData_v8) F (cudnnRNNBackwardWeights_v8)
+
+#define PB_CUDA_POINTER(name) __typeof__ (name) *fn_##name;
+
+static struct
+{
+  PB_CUDART_FUNCS (PB_CUDA_POINTER)
+  PB_CUBLAS_FUNCS (PB_CUDA_POINTER)
+  PB_CUDNN_FUNCS (PB_CUDA_POINTER)
+} pb_cuda;
+
+/* From here on every CUDA name goes through the table. */
+#define cudaGetDeviceCount            (*pb_cuda.fn_cudaGetDeviceCount)
+#define cudaGetErrorString            (*pb_cuda.fn_cudaGetErrorString)
+#define cudaGetDevice                 (*pb_cuda.fn_cudaGetDevice)
+#define cudaStreamCreateWithFlags     (*pb_cuda.fn_cudaStreamCreateWithFlags)
+#define cudaStreamDestroy             (*pb_cuda.fn_cudaStreamDestroy)
+#define cudaStreamSynchronize         (*pb_cuda.fn_cudaStreamSynchronize)
+#define cudaMalloc                    (*pb_cuda.fn_cudaMalloc)
+#define cudaFree                      (*pb_cuda.fn_cudaFree)
+#define cudaMemcpyAsync               (*pb_cuda.fn_cudaMemcpyAsync)
+#define cudaMemsetAsync               (*pb_cuda.fn_cudaMemsetAsync)
+#define cublasGetStatusString         (*pb_cuda.fn_cublasGetStatusString)
+#define cublasCreate_v2               (*pb_cuda.fn_cublasCreate_v2)
+#define cublasDestroy_v2              (*pb_cuda.fn_cublasDestroy_v2)
+#define cublasSetStream_v2            (*pb_cuda.fn_cublasSetStream_v2)
+#define cublasSetMathMode             (*pb_cuda.fn_cublasSetMathMode)
+#define cublasSgemm_v2                (*pb_cuda.fn_cublasSgemm_v2)
+#define cudnnGetErrorString           (*pb_cuda.fn_cudnnGetErrorString)
+#define cudnnCreate                   (*pb_cuda.fn_cudnnCreate)
+#define cudnnDestroy                  (*pb_cuda.fn_cudnnDestroy)
+#define cudnnSetStream                (*pb_cuda.fn_cudnnSetStream)
+#define cudnnCreateDropoutDescriptor  (*pb_cuda.fn_cudnnCreateDropoutDescriptor)
+#define cudnnDestroyDropoutDescriptor (*pb_cuda.fn_cudnnDestroyDropoutDescriptor)
+#define cudnnSetDropoutDescriptor     (*pb_cuda.fn_cudnnSetDropoutDescriptor)
+#define cudnnCreateRNNDescriptor      (*pb_cuda.fn_cudnnCreateRNNDescriptor)
+#define cudnnDestroyRNNDescriptor     (*pb_cuda.fn_cudnnDestroyRNNDescriptor)
+#define cudnnSetRNNDescriptor_v8      (*pb_cuda.fn_cudnnSetRNNDescriptor_v8)
+#define cudnnGetRNNWeightSpaceSize    (*pb_cuda.fn_cudnnGetRNNWeightSpaceSize)
+#define cudnnGetRNNWeightParams       (*pb_cuda.fn_cudnnGetRNNWeightParams)
+#define cudnnCreateTensorDescriptor   (*pb_cuda.fn_cudnnCreateTensorDescriptor)
+#define cudnnDestroyTensorDescriptor  (*pb_cuda.fn_cudnnDestroyTensorDescriptor)
+#define cudnnGetTensorNdDescriptor    (*pb_cuda.fn_cudnnGetTensorNdDescriptor)
+#define cudnnSetTensorNdDescriptor    (*pb_cuda.fn_cudnnSetTensorNdDescriptor)
+#define cudnnCreateRNNDataDescriptor  (*pb_cuda.fn_cudnnCreateRNNDataDescriptor)
+#define cudnnDestroyRNNDataDescriptor (*pb_cuda.fn_cudnnDestroyRNNDataDescriptor)
+#define cudnnSetRNNDataDescriptor     (*pb_cuda.fn_cudnnSetRNNDataDescriptor)
+#define cudnnGetRNNTempSpaceSizes     (*pb_cuda.fn_cudnnGetRNNTempSpaceSizes)
+#define cudnnRNNForward               (*pb_cuda.fn_cudnnRNNForward)
+#define cudnnRNNBackwardData_v8       (*pb_cuda.fn_cudnnRNNBackwardData_v8)
+#define cudnnRNNBackwardWeights_v8    (*pb_cuda.fn_cudnnRNNBackwardWeights_v8)
+
+/* Opens lib<name>.so.<major> (the library path, then the toolkit's lib dir). */
+static void *
+open_library (const char  *name,
+              int          major,
+              GError     **error)
+{
+  g_autofree char *soname = g_strdup_printf ("lib%s.so.%d", name, major);
+  g_autofree char *path = g_build_filename (PB_CUDA_LIBDIR, soname, NULL);
+  void *handle;
+
+  handle = dlopen (soname, RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL)
+    handle = dlopen (path, RTLD_NOW | RTLD_LOCAL);
+  if (handle == NULL)
+    g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                 "no CUDA device: cannot load %s: %s", soname, dlerror ());
+
+  return handle;
+}
+
+static gboolean
+load_symbol (void        *library,
+             const char  *library_name,
+             const char  *name,
+             void        *fn,          /* a function pointer's address */
+             GError     **error)
+{
+  void *symbol = dlsym (library, name);
+
+  if (symbol == NULL)
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
+                   "no CUDA device: %s has no %s (version mismatch?)", library_name, name);
+      return FALSE;
+    }
+
+  /* POSIX guarantees a function pointer survives this round trip. */
+  memcpy (fn, &symbol, sizeof symbol);
+  return TRUE;
+}
+
+static gboolean
+load_libraries_once (GError **error)
+{
+  void *cudart, *cublas, *cudnn;
+
+#define PB_CUDA_LOAD(name) \
+  if (!load_symbol (library, library_name, #name, &pb_cuda.fn_##name, error)) \
+    return FALSE;
+
+  if ((cudart = open_library ("cudart", CUDART_VERSION / 1000, error)) == NULL ||
+      (cublas = open_library ("cublas", CUBLAS_VER_MAJOR, error)) == NULL ||
+      (cudnn = open_library ("cudnn", CUDNN_MAJOR, error)) == NULL)
+    return FALSE;
+
+  {
+    void *library = cudart;
+    const char *library_name = "libcudart";
+
+    PB_CUDART_FUNCS (PB_CUDA_LOAD)
+  }
+  {
+    void *library = cublas;
+    const char *library_name = "libcublas";
+
+    PB_CUBLAS_FUNCS (PB_CUDA_LOAD)
+  }
+  {
+    void *library = cudnn;
+    const char *library_name = "libcudnn";
+
+    PB_CUDNN_FUNCS (PB_CUDA_LOAD)
+  }
+
+#undef PB_CUDA_LOAD
+
+  /* The libraries stay loaded for the life of the process. */
+  return TRUE;
+}
+
+/* Loads the libraries on the first call; later calls repeat its outcome. */
+static gboolean
+load_libraries (GError **error)
+{
+  static gsize once = 0;
+  static gboolean loaded = FALSE;
+  static char *load_error = NULL;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      loaded = load_libraries_once (&local_error);
+      if (!loaded)
+        load_error = g_strdup (local_error->message);
+      g_once_init_leave (&once, 1);
+    }
+
+  if (!loaded)
+    g_set_error_literal (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED, load_error);
+
+  return loaded;
+}
 
 /* Weight-space pieces of one direction: linLayerID 0 … 3 multiply x (gates
  * i, f, g, o: rows k·H … (k+1)·H − 1 of weight_ih), 4 … 7 multiply h(t−1)
@@ -857,8 +1041,12 @@ gboolean
 _pb_backend_cuda_probe (GError **error)
 {
   int count = 0;
-  cudaError_t status = cudaGetDeviceCount (&count);
+  cudaError_t status;
 
+  if (!load_libraries (error))
+    return FALSE;
+
+  status = cudaGetDeviceCount (&count);
   if (status != cudaSuccess)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
