@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-cli-target.h"
 
 #include "pb-attribution.h"
@@ -252,7 +253,7 @@ print_summary (const PbAttribution *a,
         }
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      text = json_to_string (root, FALSE);
+      text = pb_json_to_string (root, FALSE);
       printf ("%s\n", text);
       return;
     }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-cli-data.h"
 
 #include "pb-sampler.h"
@@ -28,7 +29,6 @@ char *
 pb_cli_data_spec_to_json (const PbCliDataSpec *spec)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -64,8 +64,7 @@ pb_cli_data_spec_to_json (const PbCliDataSpec *spec)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return pb_json_to_string (root, FALSE);
 }
 
 gboolean

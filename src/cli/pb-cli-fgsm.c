@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-cli-target.h"
 
 #include "pb-error.h"
@@ -133,7 +134,7 @@ print_json (const PbFgsmResult *r,
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  text = json_to_string (root, FALSE);
+  text = pb_json_to_string (root, FALSE);
   printf ("%s\n", text);
 }
 

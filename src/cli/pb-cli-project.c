@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-cli.h"
 
 #include <json-glib/json-glib.h>
@@ -41,7 +42,6 @@ print_info_json (PbProject  *project,
                  GPtrArray  *tables)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GList) keys = g_list_sort (g_hash_table_get_keys (metadata),
@@ -74,9 +74,7 @@ print_info_json (PbProject  *project,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
+  text = pb_json_to_string (root, TRUE);
   printf ("%s\n", text);
 }
 

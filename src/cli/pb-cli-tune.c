@@ -19,6 +19,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-cli.h"
 
 #include "pb-study.h"
@@ -134,7 +135,7 @@ classifier_settings_to_json (const ClassifierSettings *cs)
   json_builder_add_string_value (b, pb_protocol_get_name (cs->config.protocol));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 static gboolean

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-attribution.h"
 
 #include "pb-error.h"
@@ -307,7 +308,7 @@ pb_attribution_config_to_json (const PbAttributionConfig *config)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 /* ---- results ------------------------------------------------------------- */

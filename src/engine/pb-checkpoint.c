@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-checkpoint.h"
 
 #include "pb-error.h"
@@ -162,7 +163,6 @@ char *
 pb_model_config_to_json (const PbModelConfig *config)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
   json_builder_begin_object (b);
@@ -185,8 +185,7 @@ pb_model_config_to_json (const PbModelConfig *config)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return pb_json_to_string (root, FALSE);
 }
 
 static gboolean

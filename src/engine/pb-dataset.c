@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-dataset.h"
 
 #include "pb-error.h"
@@ -190,7 +191,7 @@ feature_names_to_json (const PbDataset *dataset)
   json_builder_end_array (builder);
   root = json_builder_get_root (builder);
 
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 typedef struct

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-fgsm.h"
 
 #include "pb-error.h"
@@ -109,7 +110,7 @@ pb_fgsm_config_to_json (const PbFgsmConfig *config)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-study.h"
 
 #include "pb-error.h"
@@ -102,7 +103,7 @@ options_to_json (const PbStudyOptions *o)
   json_builder_end_object (b);
 
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 static gboolean
@@ -750,7 +751,7 @@ pb_study_trial_dup_params_json (PbStudyTrial *trial)
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
-  return json_to_string (root, FALSE);
+  return pb_json_to_string (root, FALSE);
 }
 
 /**

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include "pb-json.h"
 #include "pb-train-private.h"
 
 #include "pb-checkpoint.h"
@@ -149,7 +150,6 @@ pb_train_config_from_json (const char     *json,
                            GError        **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autofree char *model = NULL;
   JsonObject *o;
   JsonNode *model_node;
@@ -174,8 +174,7 @@ pb_train_config_from_json (const char     *json,
                    "Run configuration lacks the model or the optimiser");
       return FALSE;
     }
-  json_generator_set_root (gen, model_node);
-  model = json_generator_to_data (gen, NULL);
+  model = pb_json_to_string (model_node, FALSE);
   if (!pb_model_config_from_json (model, &c.model, error) ||
       !optim_from_json (json_node_get_object (optim_node), &c.optim, error))
     return FALSE;
