@@ -183,8 +183,9 @@ test_run (Fixture       *f,
                                           "status = 'finished'"), ==, 2);
   g_assert_cmpint (query_int (f->project, "SELECT count(DISTINCT fold) FROM runs WHERE "
                                           "kind = 'cv'"), ==, 2);
-  g_assert_cmpint (query_int (f->project, "SELECT count(DISTINCT name) FROM runs WHERE "
-                                          "kind = 'cv'"), ==, 1);
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                          "status = 'finished'"), ==, 1);
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_folds"), ==, 2);
   g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM epoch_metrics m JOIN runs r "
                                           "USING (run_id) WHERE r.kind = 'cv' AND "
                                           "m.loss_valid IS NOT NULL"), ==, 4);
@@ -234,7 +235,7 @@ test_use_best (Fixture       *f,
 
   /* no study yet */
   gtk_widget_activate_action (page, "cv.use-best", NULL);
-  pb_test_host_assert_toast (&f->host, "No study “model”");
+  pb_test_host_assert_toast (&f->host, "study “model”");
 
   storage = pb_storage_open (f->path, &error);
   g_assert_no_error (error);

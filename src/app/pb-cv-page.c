@@ -2,16 +2,17 @@
  * (the reference's final model, the best trial of a study, or edited values)
  * trained on k stratified folds for a number of epochs, evaluated and
  * checkpointed every n epochs; live per-fold validation-loss and AUC curves; a
- * summary like the reference's results table — per fold the evaluation with
- * the lowest validation loss (its checkpoint, first on ties, §6.3) and the mean
- * (sample std) over folds — with the protocol preset that produced it.
+ * summary like the reference's results table — per fold the checkpoint with
+ * the lowest validation loss, and the mean (sample std) over finished folds —
+ * with the protocol preset that produced it.
  *
- * Each fold is a stored training run (pb_train_run: per-epoch metrics and
- * checkpoints in the project) labelled kind "cv", name "cv <time>", fold k, so
- * the page shows the latest cross-validation again when the project is
- * reopened. The engine has no cross-validation module yet (DESIGN.md's
- * `pb-cv`); this page's worker strings the engine calls together and keeps
- * that labelling in one place (label_run) until one exists.
+ * The work is pb_cv_run() (pb-cv.c) in a PbJob worker. The worker reads the
+ * stored CV back with pb_cv_load() on its own connection after evaluations (at
+ * most a few times a second) and at the end, and hands the result to the page
+ * through a mutex-protected box, so every number shown (best epoch, means,
+ * standard deviations) is the engine's and the main thread never reads the
+ * database while a CV runs. On opening a project the latest CV is loaded the
+ * same way.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -20,13 +21,10 @@
 
 #include "pb-cv-page.h"
 
+#include "pb-cv.h"
 #include "pb-plot-line.h"
 #include "pb-plot-view.h"
-#include "pb-sampler.h"
-#include "pb-storage.h"
-#include "pb-study.h"
 #include "pb-text-table.h"
-#include "pb-tune-objective.h"
 
 #include <glib/gi18n.h>
 #include <math.h>
@@ -45,36 +43,19 @@ enum {
   N_COLS
 };
 
-typedef struct
-{
-  guint    epoch;
-  gboolean evaluated;
-  double   loss_train;
-  double   loss_valid;
-  double   auc;
-  double   accuracy;
-  double   f1;
-  double   precision;
-  double   recall;
-} CvPoint;
-
 /* ---- what the worker shares with the page ------------------------------------ */
 
 typedef struct
 {
   GMutex      mutex;
-  GPtrArray  *folds;     /* (element-type GArray<CvPoint>) one per fold */
-  char       *name;      /* the runs' name */
-  char       *protocol;  /* preset name */
+  PbCvResult *result;    /* latest one read back, not yet taken by the page */
   guint       serial;
 } CvShared;
 
 static void
 cv_shared_clear (CvShared *shared)
 {
-  g_clear_pointer (&shared->folds, g_ptr_array_unref);
-  g_clear_pointer (&shared->name, g_free);
-  g_clear_pointer (&shared->protocol, g_free);
+  g_clear_pointer (&shared->result, pb_cv_result_free);
   g_mutex_clear (&shared->mutex);
 }
 
@@ -84,7 +65,6 @@ cv_shared_new (void)
   CvShared *shared = g_atomic_rc_box_new0 (CvShared);
 
   g_mutex_init (&shared->mutex);
-  shared->folds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   return shared;
 }
 
@@ -92,15 +72,6 @@ static void
 cv_shared_unref (CvShared *shared)
 {
   g_atomic_rc_box_release_full (shared, (GDestroyNotify) cv_shared_clear);
-}
-
-static GArray *
-cv_shared_fold (CvShared *shared,
-                guint     fold)
-{
-  while (shared->folds->len <= fold)
-    g_ptr_array_add (shared->folds, g_array_new (FALSE, TRUE, sizeof (CvPoint)));
-  return g_ptr_array_index (shared->folds, fold);
 }
 
 struct _PbCvPage
@@ -111,8 +82,11 @@ struct _PbCvPage
   PbJob              *load_job;   /* reading the latest one back */
   CvShared           *shared;
   guint               shown_serial;
+  PbCvResult         *result;     /* on screen */
   GListStore         *summary;    /* PbTextRow */
   gboolean            loaded;
+  char               *source;     /* "study …, trial …" of the filled-in settings */
+  char               *source_config;  /* those settings, to tell whether they were edited */
 
   AdwPreferencesGroup *summary_group;
   GtkLabel           *headline_label;
@@ -147,21 +121,21 @@ G_DEFINE_FINAL_TYPE (PbCvPage, pb_cv_page, PB_TYPE_PAGE)
 
 /* ---- workers --------------------------------------------------------------------- */
 
+#define PUBLISH_INTERVAL_US (G_USEC_PER_SEC / 4)
+
 typedef struct
 {
   char          *project_path;
   char          *dataset;
-  PbTrainConfig  config;
-  guint          n_folds;
-  guint64        fold_seed;
+  char          *source;
+  PbCvConfig     config;
   CvShared      *shared;
 
   /* worker only */
   PbJob         *job;
   PbProject     *project;
-  char          *name;
-  guint          fold;
-  gint64         labelled_run;
+  gint64         cv_id;
+  gint64         published_at;
 } CvCall;
 
 static void
@@ -169,89 +143,57 @@ cv_call_free (CvCall *call)
 {
   g_free (call->project_path);
   g_free (call->dataset);
-  g_free (call->name);
+  g_free (call->source);
   g_clear_pointer (&call->shared, cv_shared_unref);
   g_free (call);
 }
 
-/* Marks a stored run as fold @fold of the cross-validation @name. */
-static gboolean
-label_run (PbProject   *project,
-           gint64       run_id,
-           const char  *name,
-           guint        fold,
-           GError     **error)
+/* Worker: reads the CV back and hands it to the page. */
+static void
+publish (CvCall *call)
 {
-  sqlite3 *db = pb_project_get_db (project);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GError) error = NULL;
+  PbCvResult *result;
 
-  stmt = pb_sqlite_prepare (db, "UPDATE runs SET kind = 'cv', name = ?1, fold = ?2 "
-                                "WHERE run_id = ?3", error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (stmt, 2, fold);
-  sqlite3_bind_int64 (stmt, 3, run_id);
-  return pb_sqlite_check (db, sqlite3_step (stmt), "labelling a cross-validation run", error);
-}
+  if (call->cv_id <= 0)
+    return;
+  result = pb_cv_load (call->project, call->cv_id, &error);
+  if (result == NULL)
+    {
+      g_debug ("reading the cross-validation back: %s", error->message);
+      return;
+    }
+  call->published_at = g_get_monotonic_time ();
 
-static gboolean
-due (guint epoch,
-     guint every,
-     guint last)
-{
-  return epoch == last || (every > 0 && epoch % every == 0);
+  g_mutex_lock (&call->shared->mutex);
+  g_clear_pointer (&call->shared->result, pb_cv_result_free);
+  call->shared->result = result;
+  call->shared->serial++;
+  g_mutex_unlock (&call->shared->mutex);
 }
 
 static void
-on_train_progress (double        fraction,
-                   const char   *message,
-                   gconstpointer details,
-                   gpointer      user_data)
+on_cv_progress (double        fraction,
+                const char   *message,
+                gconstpointer details,
+                gpointer      user_data)
 {
   CvCall *call = user_data;
-  const PbTrainProgress *p = details;
+  const PbCvProgress *p = details;
   g_autofree char *text = NULL;
 
   if (p == NULL)
     return;
 
-  if (p->run_id > 0 && p->run_id != call->labelled_run)
-    {
-      g_autoptr(GError) error = NULL;
+  call->cv_id = p->cv_id;
+  if (p->step == 0 &&
+      ((p->evaluated && g_get_monotonic_time () - call->published_at > PUBLISH_INTERVAL_US) ||
+       p->epoch == p->n_epochs))
+    publish (call);
 
-      if (label_run (call->project, p->run_id, call->name, call->fold, &error))
-        call->labelled_run = p->run_id;
-      else
-        g_warning ("%s", error->message);
-    }
-
-  if (p->step == 0)
-    {
-      CvPoint point = { 0 };
-
-      point.epoch = p->epoch;
-      point.loss_train = p->loss_train;
-      point.evaluated = p->metrics != NULL && due (p->epoch, call->config.eval_every,
-                                                   call->config.n_epochs);
-      if (point.evaluated)
-        {
-          point.loss_valid = p->metrics->loss;
-          point.auc = p->metrics->auc;
-          point.accuracy = p->metrics->accuracy;
-          point.f1 = p->metrics->f1;
-          point.precision = p->metrics->precision;
-          point.recall = p->metrics->recall;
-        }
-      g_mutex_lock (&call->shared->mutex);
-      g_array_append_val (cv_shared_fold (call->shared, call->fold), point);
-      call->shared->serial++;
-      g_mutex_unlock (&call->shared->mutex);
-    }
-
-  text = g_strdup_printf (_("Fold %u of %u: %s"), call->fold + 1, call->n_folds,
+  text = g_strdup_printf (_("Fold %u of %u: %s"), p->fold + 1, p->n_folds,
                           message != NULL ? message : "");
-  pb_job_report ((call->fold + CLAMP (fraction, 0.0, 1.0)) / call->n_folds, text, NULL, call->job);
+  pb_job_report (fraction, text, NULL, call->job);
 }
 
 static gboolean
@@ -262,75 +204,22 @@ cv_worker (PbJob         *job,
 {
   CvCall *call = data;
   g_autoptr(PbProject) project = NULL;
-  g_autoptr(PbDataset) dataset = NULL;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autofree char *stamp = g_date_time_format (now, "%Y-%m-%d %H:%M:%S");
-  g_autofree guint *fold_of = NULL;
-  PbRng rng;
+  gboolean ok;
 
   call->job = job;
   project = pb_project_open (call->project_path, error);
   if (project == NULL)
     return FALSE;
-  dataset = pb_dataset_load (project, call->dataset, error);
-  if (dataset == NULL || !pb_dataset_validate (dataset, error))
-    return FALSE;
-  if (!pb_train_config_validate (&call->config, error))
-    return FALSE;
-
-  fold_of = g_new (guint, MAX (dataset->n, 1));
-  pb_rng_init (&rng, call->fold_seed);
-  if (!pb_stratified_kfold (dataset->labels, dataset->n, call->n_folds, TRUE, &rng, fold_of,
-                            error))
-    return FALSE;
 
   call->project = project;
-  call->name = g_strdup_printf ("cv %s", stamp);
-  g_mutex_lock (&call->shared->mutex);
-  call->shared->name = g_strdup (call->name);
-  call->shared->protocol = g_strdup (pb_protocol_get_name (call->config.model.protocol));
-  g_mutex_unlock (&call->shared->mutex);
-
-  for (guint f = 0; f < call->n_folds; f++)
-    {
-      g_autoptr(PbDataset) train = NULL;
-      g_autoptr(PbDataset) valid = NULL;
-      g_autofree guint *train_idx = NULL;
-      g_autofree guint *valid_idx = NULL;
-      guint n_train, n_valid;
-      gint64 run_id = 0;
-      gboolean ok;
-
-      train_idx = pb_indices_where (fold_of, dataset->n, f, FALSE, &n_train);
-      valid_idx = pb_indices_where (fold_of, dataset->n, f, TRUE, &n_valid);
-      train = pb_dataset_subset (dataset, train_idx, n_train);
-      valid = pb_dataset_subset (dataset, valid_idx, n_valid);
-
-      call->fold = f;
-      ok = pb_train_run (project, &call->config, call->dataset, train, valid, &run_id,
-                         on_train_progress, call, cancellable, error);
-      if (run_id > 0 && run_id != call->labelled_run)
-        {
-          g_autoptr(GError) label_error = NULL;
-
-          if (label_run (project, run_id, call->name, f, &label_error))
-            call->labelled_run = run_id;
-          else
-            g_warning ("%s", label_error->message);
-        }
-      if (!ok)
-        {
-          call->project = NULL;
-          g_prefix_error (error, _("Fold %u: "), f + 1);
-          return FALSE;
-        }
-    }
-
+  ok = pb_cv_run (project, &call->config, call->dataset, call->source, &call->cv_id,
+                  on_cv_progress, call, cancellable, error);
+  publish (call);
   call->project = NULL;
-  return TRUE;
+  return ok;
 }
 
-/* Reads the latest cross-validation's folds back from the project. */
+/* Reads the project's latest cross-validation back. */
 static gboolean
 load_worker (PbJob         *job,
              gpointer       data,
@@ -339,63 +228,21 @@ load_worker (PbJob         *job,
 {
   CvCall *call = data;
   g_autoptr(PbProject) project = NULL;
-  g_autoptr(sqlite3_stmt) latest = NULL;
-  g_autoptr(sqlite3_stmt) runs = NULL;
-  g_autofree char *name = NULL;
-  sqlite3 *db;
-  int rc;
+  g_autoptr(GArray) ids = NULL;
 
   project = pb_project_open_full (call->project_path, PB_PROJECT_OPEN_READ_ONLY, -1, error);
   if (project == NULL)
     return FALSE;
-  db = pb_project_get_db (project);
-
-  latest = pb_sqlite_prepare (db, "SELECT name FROM runs WHERE kind = 'cv' AND name IS NOT NULL "
-                                  "ORDER BY run_id DESC LIMIT 1", error);
-  if (latest == NULL)
+  ids = pb_cv_list (project, error);
+  if (ids == NULL)
     return FALSE;
-  rc = sqlite3_step (latest);
-  if (rc == SQLITE_DONE)
+  if (ids->len == 0)
     return TRUE;
-  if (rc != SQLITE_ROW)
-    return pb_sqlite_check (db, rc, "finding the latest cross-validation", error);
-  name = g_strdup ((const char *) sqlite3_column_text (latest, 0));
 
-  runs = pb_sqlite_prepare (db, "SELECT r.run_id, r.fold, r.protocol, m.epoch, m.loss_train, "
-                                "m.loss_valid, m.auc, m.accuracy, m.f1, m.precision, m.recall "
-                                "FROM runs r JOIN epoch_metrics m ON m.run_id = r.run_id "
-                                "WHERE r.kind = 'cv' AND r.name = ?1 "
-                                "ORDER BY r.fold, r.run_id, m.epoch", error);
-  if (runs == NULL)
-    return FALSE;
-  sqlite3_bind_text (runs, 1, name, -1, SQLITE_TRANSIENT);
-
-  g_mutex_lock (&call->shared->mutex);
-  call->shared->name = g_strdup (name);
-  while ((rc = sqlite3_step (runs)) == SQLITE_ROW)
-    {
-      CvPoint point = { 0 };
-      guint fold = (guint) CLAMP (sqlite3_column_int64 (runs, 1), 0, 1000);
-
-      if (call->shared->protocol == NULL)
-        call->shared->protocol = g_strdup ((const char *) sqlite3_column_text (runs, 2));
-      point.epoch = (guint) sqlite3_column_int64 (runs, 3);
-      point.loss_train = sqlite3_column_double (runs, 4);
-      point.evaluated = sqlite3_column_type (runs, 5) != SQLITE_NULL;
-      point.loss_valid = sqlite3_column_double (runs, 5);
-      point.auc = sqlite3_column_type (runs, 6) != SQLITE_NULL ? sqlite3_column_double (runs, 6)
-                                                               : NAN;
-      point.accuracy = sqlite3_column_double (runs, 7);
-      point.f1 = sqlite3_column_double (runs, 8);
-      point.precision = sqlite3_column_double (runs, 9);
-      point.recall = sqlite3_column_double (runs, 10);
-      g_array_append_val (cv_shared_fold (call->shared, fold), point);
-    }
-  call->shared->serial++;
-  g_mutex_unlock (&call->shared->mutex);
-  if (rc != SQLITE_DONE)
-    return pb_sqlite_check (db, rc, "reading the cross-validation", error);
-
+  call->project = project;
+  call->cv_id = g_array_index (ids, gint64, ids->len - 1);
+  publish (call);
+  call->project = NULL;
   pb_job_report (1.0, NULL, NULL, job);
   return TRUE;
 }
@@ -430,29 +277,37 @@ line_figure_new (const char *y_label)
   return fig;
 }
 
-/* Adds a series of @field (takes @label); only evaluated points unless @all. */
+typedef enum
+{
+  VALUE_LOSS_TRAIN,
+  VALUE_LOSS_VALID,
+  VALUE_AUC,
+} Value;
+
+/* Adds one fold's curve of @value (takes @label): every epoch for the
+ * training loss, the evaluated ones otherwise. */
 static void
-line_figure_add (LineFigure *fig,
-                 GArray     *points,
-                 gsize       field,
-                 gboolean    all,
-                 char       *label,
-                 int         color,
-                 gboolean    dashed)
+line_figure_add (LineFigure     *fig,
+                 const PbCvFold *fold,
+                 Value           value,
+                 char           *label,
+                 gboolean        dashed)
 {
   PbPlotSeries s = { 0 };
-  double *x = g_new (double, MAX (points->len, 1));
-  double *y = g_new (double, MAX (points->len, 1));
+  guint n_epochs = fold->epochs != NULL ? fold->epochs->len : 0;
+  double *x = g_new (double, MAX (n_epochs, 1));
+  double *y = g_new (double, MAX (n_epochs, 1));
   guint n = 0;
 
-  for (guint i = 0; i < points->len; i++)
+  for (guint i = 0; i < n_epochs; i++)
     {
-      const CvPoint *p = &g_array_index (points, CvPoint, i);
+      const PbCvEpoch *e = &g_array_index (fold->epochs, PbCvEpoch, i);
 
-      if (!all && !p->evaluated)
+      if (value != VALUE_LOSS_TRAIN && !e->evaluated)
         continue;
-      x[n] = p->epoch;
-      y[n] = *(const double *) ((const char *) p + field);
+      x[n] = e->epoch;
+      y[n] = value == VALUE_LOSS_TRAIN ? e->loss_train
+             : value == VALUE_LOSS_VALID ? e->metrics.loss : e->metrics.auc;
       n++;
     }
   g_ptr_array_add (fig->owned, x);
@@ -466,7 +321,7 @@ line_figure_add (LineFigure *fig,
   s.x = x;
   s.y = y;
   s.n = n;
-  s.color = color;
+  s.color = (int) fold->fold;
   s.dashed = dashed;
   s.markers = n < 30;
   g_array_append_val (fig->series, s);
@@ -495,177 +350,153 @@ fmt (double v)
   return isfinite (v) ? g_strdup_printf ("%.4f", v) : g_strdup ("—");
 }
 
-static const CvPoint *
-best_point (GArray *points)
-{
-  const CvPoint *best = NULL;
-
-  for (guint i = 0; i < points->len; i++)
-    {
-      const CvPoint *p = &g_array_index (points, CvPoint, i);
-
-      if (p->evaluated && isfinite (p->loss_valid) &&
-          (best == NULL || p->loss_valid < best->loss_valid))
-        best = p;
-    }
-  return best;
-}
-
 static PbTextRow *
-summary_row_new (const char *fold,
-                 const char *epoch,
-                 const double v[N_COLS])
+summary_row_new (char         *fold,
+                 char         *epoch,
+                 const double  v[N_COLS])
 {
   char **texts = g_new0 (char *, N_COLS + 1);
 
-  texts[COL_FOLD] = g_strdup (fold);
-  texts[COL_EPOCH] = g_strdup (epoch);
+  texts[COL_FOLD] = fold;
+  texts[COL_EPOCH] = epoch;
   for (guint c = COL_LOSS_TRAIN; c < N_COLS; c++)
     texts[c] = fmt (v[c]);
   return pb_text_row_new_take (texts);
 }
 
-static void
-point_values (const CvPoint *p,
-              double         v[N_COLS])
+static PbTextRow *
+stat_row_new (const char        *label,
+              const PbCvSummary *s,
+              gboolean           std)
 {
-  v[COL_LOSS_TRAIN] = p->loss_train;
-  v[COL_LOSS_VALID] = p->loss_valid;
-  v[COL_AUC] = p->auc;
-  v[COL_ACCURACY] = p->accuracy;
-  v[COL_F1] = p->f1;
-  v[COL_PRECISION] = p->precision;
-  v[COL_RECALL] = p->recall;
+  double v[N_COLS];
+
+#define PICK(stat) (std ? (stat).std : (stat).mean)
+  v[COL_LOSS_TRAIN] = PICK (s->loss_train);
+  v[COL_LOSS_VALID] = PICK (s->loss_valid);
+  v[COL_AUC] = PICK (s->auc);
+  v[COL_ACCURACY] = PICK (s->accuracy);
+  v[COL_F1] = PICK (s->f1);
+  v[COL_PRECISION] = PICK (s->precision);
+  v[COL_RECALL] = PICK (s->recall);
+#undef PICK
+  return summary_row_new (g_strdup (label), g_strdup (""), v);
 }
 
 static void
-show_summary (PbCvPage   *self,
-              GPtrArray  *folds,
-              const char *name,
-              const char *protocol)
+show_summary (PbCvPage         *self,
+              const PbCvResult *r)
 {
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  double sum[N_COLS] = { 0 }, sum2[N_COLS] = { 0 }, mean[N_COLS], sd[N_COLS];
-  guint n = 0;
+  const PbCvSummary *s = &r->summary;
+  guint n_best = 0;
 
-  for (guint f = 0; f < folds->len; f++)
+  for (guint f = 0; f < r->config.n_folds; f++)
     {
-      const CvPoint *best = best_point (g_ptr_array_index (folds, f));
-      g_autofree char *fold = NULL;
-      g_autofree char *epoch = NULL;
-      double v[N_COLS] = { 0 };
+      const PbCvFold *fold = &r->folds[f];
+      double v[N_COLS];
 
-      if (best == NULL)
+      if (!fold->has_best)
         continue;
-      point_values (best, v);
-      fold = g_strdup_printf ("%u", f);
-      epoch = g_strdup_printf ("%u", best->epoch);
-      g_ptr_array_add (rows, summary_row_new (fold, epoch, v));
-      for (guint c = COL_LOSS_TRAIN; c < N_COLS; c++)
-        sum[c] += v[c];
-      n++;
+      v[COL_LOSS_TRAIN] = fold->best_loss_train;
+      v[COL_LOSS_VALID] = fold->best.loss;
+      v[COL_AUC] = fold->best.auc;
+      v[COL_ACCURACY] = fold->best.accuracy;
+      v[COL_F1] = fold->best.f1;
+      v[COL_PRECISION] = fold->best.precision;
+      v[COL_RECALL] = fold->best.recall;
+      g_ptr_array_add (rows, summary_row_new (g_str_equal (fold->status, "finished")
+                                                ? g_strdup_printf ("%u", f)
+                                                : g_strdup_printf (_("%u (%s)"), f, fold->status),
+                                              g_strdup_printf ("%u", fold->best_epoch), v));
+      n_best++;
     }
-
-  for (guint c = COL_LOSS_TRAIN; c < N_COLS; c++)
-    mean[c] = n > 0 ? sum[c] / n : NAN;
-  for (guint f = 0; f < folds->len; f++)
+  if (s->n_folds > 0)
     {
-      const CvPoint *best = best_point (g_ptr_array_index (folds, f));
-      double v[N_COLS] = { 0 };
-
-      if (best == NULL)
-        continue;
-      point_values (best, v);
-      for (guint c = COL_LOSS_TRAIN; c < N_COLS; c++)
-        sum2[c] += (v[c] - mean[c]) * (v[c] - mean[c]);
-    }
-  for (guint c = COL_LOSS_TRAIN; c < N_COLS; c++)
-    sd[c] = n > 1 ? sqrt (sum2[c] / (n - 1)) : NAN;   /* pandas describe: ddof 1 */
-
-  if (n > 0)
-    {
-      g_ptr_array_add (rows, summary_row_new (_("mean"), "", mean));
-      g_ptr_array_add (rows, summary_row_new (_("std"), "", sd));
+      g_ptr_array_add (rows, stat_row_new (_("mean"), s, FALSE));
+      g_ptr_array_add (rows, stat_row_new (_("std"), s, TRUE));
     }
   g_list_store_splice (self->summary, 0, g_list_model_get_n_items (G_LIST_MODEL (self->summary)),
                        rows->pdata, rows->len);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->summary_frame), n > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->headline_label), n > 0);
-  if (n == 0)
-    {
-      adw_preferences_group_set_description (self->summary_group,
-                                             name != NULL ? _("No evaluation yet.")
-                                                          : _("No cross-validation yet."));
-      return;
-    }
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_frame), n_best > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->headline_label), s->n_folds > 0);
 
   {
-    gboolean seed = g_strcmp0 (protocol, "seed") == 0;
+    const char *protocol = pb_protocol_get_name (r->config.train.model.protocol);
+    gboolean seed = r->config.train.model.protocol == PB_PROTOCOL_SEED;
     g_autofree char *desc =
-      g_strdup_printf (_("%s: %u of %u folds evaluated; each fold at its lowest validation loss "
-                         "(its checkpoint); mean and sample std over folds. Protocol preset: "
-                         "%s — %s."),
-                       name != NULL ? name : "", n, folds->len, protocol != NULL ? protocol : "?",
+      g_strdup_printf (_("Cross-validation %s (%s, %s): %u of %u folds finished; each fold at "
+                         "its checkpoint with the lowest validation loss; mean and sample std "
+                         "over finished folds. Hyperparameters: %s. Protocol preset: %s — %s."),
+                       r->created_at != NULL ? r->created_at : "", r->dataset, r->status,
+                       s->n_folds, r->config.n_folds,
+                       r->source != NULL ? r->source : _("edited"), protocol,
                        seed ? _("validation metrics on a weighted resample of the training fold, "
                                 "as the reference code computed them")
                             : _("validation metrics on the held-out fold"));
-    g_autofree char *headline =
-      g_strdup_printf (_("AUC %.4f (%.4f) · F1 %.4f (%.4f) · precision %.4f (%.4f) · recall %.4f "
-                         "(%.4f) · accuracy %.4f (%.4f)"),
-                       mean[COL_AUC], sd[COL_AUC], mean[COL_F1], sd[COL_F1], mean[COL_PRECISION],
-                       sd[COL_PRECISION], mean[COL_RECALL], sd[COL_RECALL], mean[COL_ACCURACY],
-                       sd[COL_ACCURACY]);
 
     adw_preferences_group_set_description (self->summary_group, desc);
-    gtk_label_set_text (self->headline_label, headline);
   }
+
+  if (s->n_folds > 0)
+    {
+      g_autofree char *headline =
+        g_strdup_printf (_("AUC %.4f (%.4f) · F1 %.4f (%.4f) · precision %.4f (%.4f) · recall %.4f "
+                           "(%.4f) · accuracy %.4f (%.4f)"),
+                         s->auc.mean, s->auc.std, s->f1.mean, s->f1.std, s->precision.mean,
+                         s->precision.std, s->recall.mean, s->recall.std, s->accuracy.mean,
+                         s->accuracy.std);
+
+      gtk_label_set_text (self->headline_label, headline);
+    }
+}
+
+static void
+clear_results (PbCvPage *self)
+{
+  g_clear_pointer (&self->result, pb_cv_result_free);
+  g_list_store_remove_all (self->summary);
+  pb_plot_view_clear (self->loss_plot);
+  pb_plot_view_clear (self->auc_plot);
+  gtk_widget_set_visible (GTK_WIDGET (self->loss_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->auc_group), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->summary_frame), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->headline_label), FALSE);
+  adw_preferences_group_set_description (self->summary_group, _("No cross-validation yet."));
 }
 
 static void
 show_results (PbCvPage *self)
 {
-  g_autoptr(GPtrArray) folds = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  g_autofree char *name = NULL;
-  g_autofree char *protocol = NULL;
   LineFigure *loss, *auc;
+  const PbCvResult *r;
 
   if (self->shared == NULL)
     return;
 
   g_mutex_lock (&self->shared->mutex);
-  if (self->shared->serial == self->shown_serial)
+  if (self->shared->serial != self->shown_serial && self->shared->result != NULL)
     {
-      g_mutex_unlock (&self->shared->mutex);
-      return;
+      g_clear_pointer (&self->result, pb_cv_result_free);
+      self->result = g_steal_pointer (&self->shared->result);
     }
   self->shown_serial = self->shared->serial;
-  for (guint f = 0; f < self->shared->folds->len; f++)
-    {
-      GArray *src = g_ptr_array_index (self->shared->folds, f);
-      GArray *copy = g_array_sized_new (FALSE, TRUE, sizeof (CvPoint), src->len);
-
-      g_array_append_vals (copy, src->data, src->len);
-      g_ptr_array_add (folds, copy);
-    }
-  name = g_strdup (self->shared->name);
-  protocol = g_strdup (self->shared->protocol);
   g_mutex_unlock (&self->shared->mutex);
 
-  show_summary (self, folds, name, protocol);
+  if ((r = self->result) == NULL)
+    return;
+
+  show_summary (self, r);
 
   loss = line_figure_new (_("Loss"));
   auc = line_figure_new (_("AUC"));
-  for (guint f = 0; f < folds->len; f++)
+  for (guint f = 0; f < r->config.n_folds; f++)
     {
-      GArray *points = g_ptr_array_index (folds, f);
-
-      line_figure_add (loss, points, G_STRUCT_OFFSET (CvPoint, loss_valid), FALSE,
-                       g_strdup_printf (_("Fold %u"), f), (int) f, FALSE);
-      line_figure_add (loss, points, G_STRUCT_OFFSET (CvPoint, loss_train), TRUE, NULL, (int) f,
-                       TRUE);
-      line_figure_add (auc, points, G_STRUCT_OFFSET (CvPoint, auc), FALSE,
-                       g_strdup_printf (_("Fold %u"), f), (int) f, FALSE);
+      line_figure_add (loss, &r->folds[f], VALUE_LOSS_VALID, g_strdup_printf (_("Fold %u"), f),
+                       FALSE);
+      line_figure_add (loss, &r->folds[f], VALUE_LOSS_TRAIN, NULL, TRUE);
+      line_figure_add (auc, &r->folds[f], VALUE_AUC, g_strdup_printf (_("Fold %u"), f), FALSE);
     }
   line_figure_set (loss, self->loss_plot);
   line_figure_set (auc, self->auc_plot);
@@ -787,13 +618,14 @@ show_config (PbCvPage            *self,
   gtk_spin_button_set_value (self->batch_spin, config->batch_size);
 }
 
-/* The edited settings as a training configuration (validated by the engine). */
+/* The edited settings as a CV configuration (validated by the engine). */
 static gboolean
-read_config (PbCvPage       *self,
-             PbTrainConfig  *config,
-             GError        **error)
+read_config (PbCvPage    *self,
+             PbCvConfig  *cv,
+             GError     **error)
 {
   g_autofree char *lr_text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->lr_row))));
+  PbTrainConfig *config = &cv->train;
   char *end = NULL;
   double lr = g_ascii_strtod (lr_text, &end);
   PbOptimKind kind;
@@ -805,7 +637,7 @@ read_config (PbCvPage       *self,
       return FALSE;
     }
 
-  pb_train_config_init (config);
+  pb_cv_config_init (cv);
   config->model.n_hidden = (guint) gtk_spin_button_get_value_as_int (self->hidden_spin);
   config->model.n_fc = (guint) gtk_spin_button_get_value_as_int (self->fc_spin);
   config->model.dropout = gtk_spin_button_get_value (self->dropout_spin);
@@ -826,8 +658,25 @@ read_config (PbCvPage       *self,
   config->eval_every = (guint) gtk_spin_button_get_value_as_int (self->eval_spin);
   config->checkpoint_every = config->eval_every;
   config->seed = (guint64) gtk_spin_button_get_value (self->seed_spin);
+  cv->n_folds = (guint) gtk_spin_button_get_value_as_int (self->folds_spin);
+  cv->fold_seed = (guint64) gtk_spin_button_get_value (self->fold_seed_spin);
 
-  return pb_train_config_validate (config, error);
+  return pb_cv_config_validate (cv, error);
+}
+
+/* The model part of @cv as JSON: equal when the hyperparameters are. */
+static char *
+dup_params_key (const PbCvConfig *cv)
+{
+  PbCvConfig copy = *cv;
+
+  copy.train.n_epochs = 1;
+  copy.train.eval_every = copy.train.checkpoint_every = 1;
+  copy.train.seed = 0;
+  copy.train.model.protocol = PB_PROTOCOL_STANDARD;
+  copy.n_folds = 2;
+  copy.fold_seed = 0;
+  return pb_cv_config_to_json (&copy);
 }
 
 /* ---- callbacks -------------------------------------------------------------------------------- */
@@ -932,8 +781,13 @@ pb_cv_page_start_action (GtkWidget  *widget,
     }
   call->project_path = g_strdup (pb_project_get_path (project));
   call->dataset = g_strdup (gtk_string_object_get_string (dataset));
-  call->n_folds = (guint) gtk_spin_button_get_value_as_int (self->folds_spin);
-  call->fold_seed = (guint64) gtk_spin_button_get_value (self->fold_seed_spin);
+  if (self->source != NULL)
+    {
+      g_autofree char *key = dup_params_key (&call->config);
+
+      if (g_strcmp0 (key, self->source_config) == 0)
+        call->source = g_strdup (self->source);
+    }
   call->shared = cv_shared_new ();
 
   pb_job_cancel (self->load_job);
@@ -941,9 +795,7 @@ pb_cv_page_start_action (GtkWidget  *widget,
   g_clear_pointer (&self->shared, cv_shared_unref);
   self->shared = g_atomic_rc_box_acquire (call->shared);
   self->shown_serial = 0;
-  g_list_store_remove_all (self->summary);
-  pb_plot_view_clear (self->loss_plot);
-  pb_plot_view_clear (self->auc_plot);
+  clear_results (self);
 
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
@@ -975,48 +827,32 @@ pb_cv_page_use_best_action (GtkWidget  *widget,
   PbProject *project = pb_page_get_project (PB_PAGE (self));
   g_autoptr(GError) error = NULL;
   g_autoptr(PbStorage) storage = NULL;
-  g_autoptr(PbStudy) study = NULL;
-  g_autoptr(GPtrArray) trials = NULL;
   g_autofree char *name = NULL;
   g_autofree char *text = NULL;
-  const PbTrial *best;
-  PbTrainConfig config;
+  PbCvConfig config;
+  int number = -1;
 
   if (project == NULL)
     return;
 
+  pb_cv_config_init (&config);
   name = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->study_row))));
   storage = pb_storage_open (pb_project_get_path (project), &error);
-  if (storage != NULL)
-    study = pb_study_open (storage, name, NULL, NULL, &error);
-  if (study != NULL)
-    trials = pb_study_load_trials (study, &error);
-  if (trials == NULL)
+  if (storage == NULL ||
+      !pb_cv_config_set_from_study (&config, storage, name, &number, &error))
     {
-      text = g_strdup_printf (_("No study “%s” to take the best trial from: %s"), name,
+      text = g_strdup_printf (_("No best trial to take from study “%s”: %s"), name,
                               error->message);
       fail (self, text);
       return;
     }
 
-  best = pb_trials_find_best (trials, pb_study_get_options (study)->direction);
-  if (best == NULL)
-    {
-      text = g_strdup_printf (_("Study “%s” has no complete trial yet"), name);
-      fail (self, text);
-      return;
-    }
-  if (!pb_tune_trial_to_train_config (best, PB_PROTOCOL_STANDARD, 12345678, &config, &error))
-    {
-      text = g_strdup_printf (_("Trial %d of “%s” does not describe a classifier: %s"),
-                              best->number, name, error->message);
-      fail (self, text);
-      return;
-    }
-
-  show_config (self, &config);
-  text = g_strdup_printf (_("Filled in trial %d of “%s” (value %.6g)"), best->number, name,
-                          best->value);
+  show_config (self, &config.train);
+  g_free (self->source);
+  self->source = g_strdup_printf (_("study %s, trial %d"), name, number);
+  g_free (self->source_config);
+  self->source_config = dup_params_key (&config);
+  text = g_strdup_printf (_("Filled in trial %d of study “%s”"), number, name);
   set_status (self, text, FALSE);
 }
 
@@ -1054,9 +890,7 @@ pb_cv_page_project_changed (PbPage    *page,
 
   pb_job_cancel (self->load_job);
   self->loaded = FALSE;
-  g_list_store_remove_all (self->summary);
-  pb_plot_view_clear (self->loss_plot);
-  pb_plot_view_clear (self->auc_plot);
+  clear_results (self);
   load_datasets (self);
   start_load (self);
 }
@@ -1077,6 +911,9 @@ pb_cv_page_dispose (GObject *object)
   g_clear_object (&self->load_job);
   g_clear_object (&self->summary);
   g_clear_pointer (&self->shared, cv_shared_unref);
+  g_clear_pointer (&self->result, pb_cv_result_free);
+  g_clear_pointer (&self->source, g_free);
+  g_clear_pointer (&self->source_config, g_free);
 
   G_OBJECT_CLASS (pb_cv_page_parent_class)->dispose (object);
 }
@@ -1143,7 +980,7 @@ pb_cv_page_init (PbCvPage *self)
   self->summary = g_list_store_new (PB_TYPE_TEXT_ROW);
   selection = gtk_no_selection_new (G_LIST_MODEL (g_object_ref (self->summary)));
   gtk_column_view_set_model (self->summary_view, GTK_SELECTION_MODEL (selection));
-  pb_text_table_add_column (self->summary_view, _("Fold"), COL_FOLD, FALSE, FALSE);
+  pb_text_table_add_column (self->summary_view, _("Fold"), COL_FOLD, TRUE, FALSE);
   pb_text_table_add_column (self->summary_view, _("Epoch"), COL_EPOCH, TRUE, FALSE);
   pb_text_table_add_column (self->summary_view, _("Train loss"), COL_LOSS_TRAIN, TRUE, TRUE);
   pb_text_table_add_column (self->summary_view, _("Valid loss"), COL_LOSS_VALID, TRUE, TRUE);
