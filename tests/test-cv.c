@@ -728,6 +728,16 @@ test_cli (Fixture       *f,
   EXPECT (0, "cv", f->path, "--resume", "1");                  /* finished: nothing to do */
   EXPECT (0, "cv", f->path, "--list");
   g_assert_true (g_str_has_prefix (out, "1  finished"));
+
+  /* from a study: its best trial, and the preset and dataset it was tuned with */
+  EXPECT (2, "cv", f->path, "--from-study", "model");           /* no such study yet */
+  EXPECT (0, "tune", f->path, "--trials", "1", "--folds", "2", "--epochs", "1",
+          "--report-every", "1", "--heartbeat", "0", "--preset", "seed");
+  EXPECT (0, "cv", f->path, "--from-study", "model", "--folds", "2", "--epochs", "1",
+          "--threads", "1");
+  g_assert_nonnull (strstr (out, "Cross-validation 2 (finished) on dataset ds: 2 folds"));
+  g_assert_nonnull (strstr (out, "protocol seed"));
+  g_assert_nonnull (strstr (out, "Hyperparameters: study model, trial 0;"));
 #undef EXPECT
 }
 
