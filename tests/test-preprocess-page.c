@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "pb-preprocess-page.h"
+#include "pb-screenshot.h"
 #include "pb-source-connect.h"
 
 #include "pb-test-gui.h"
@@ -87,6 +88,56 @@ count_rows (PbProject  *project,
   return sqlite3_column_int64 (stmt, 0);
 }
 
+/* The page after a run, whole, in a tall window: stage table and heat map. */
+static void
+save_page_png (PbPage     *page,
+               const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *png = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+  GtkWidget *window = gtk_window_new ();
+  gint64 until;
+
+  g_mkdir_with_parents (dir, 0755);
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, 1500);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+
+  g_assert_true (pb_screenshot_save_png (window, png, &error));
+  g_assert_no_error (error);
+  g_test_message ("saved %s", png);
+
+  /* and scrolled to the end: the stage table */
+  {
+    GtkWidget *w = GTK_WIDGET (page);
+    g_autofree char *end_file = g_strconcat (name, "-end.png", NULL);
+    g_autofree char *end_png = g_build_filename (dir, end_file, NULL);
+    GtkAdjustment *adj;
+
+    while (w != NULL && !GTK_IS_SCROLLED_WINDOW (w))
+      w = gtk_widget_get_first_child (w) != NULL && !GTK_IS_SCROLLED_WINDOW (w)
+            ? gtk_widget_get_first_child (w) : w;
+    g_assert_true (GTK_IS_SCROLLED_WINDOW (w));
+    adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (w));
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+    until = g_get_monotonic_time () + G_USEC_PER_SEC / 4;
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_true (pb_screenshot_save_png (window, end_png, &error));
+    g_assert_no_error (error);
+  }
+
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 static void
 test_defaults_and_run (Fixture       *f,
                        gconstpointer  data)
@@ -156,6 +207,9 @@ test_defaults_and_run (Fixture       *f,
     g_assert_nonnull (strstr (csv, pb_preprocess_feature_names[0]));
     g_assert_nonnull (strstr (csv, pb_preprocess_feature_names[PB_PREPROCESS_N_FEATURES - 1]));
   }
+
+  save_page_png (f->page, "page-preprocess-run");
+  g_assert_true (pb_plot_view_has_figure (plot));
 }
 
 static void

@@ -629,6 +629,7 @@ pb_import_page_project_changed (PbPage    *page,
   PbImportPage *self = PB_IMPORT_PAGE (page);
 
   pb_job_cancel (self->job);
+  clear_password (self);
   set_status (self, NULL, FALSE);
   reload (self);
   update_actions (self);
