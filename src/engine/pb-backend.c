@@ -37,7 +37,7 @@ pb_backend_new (PbBackendKind   kind,
     default:
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
                    "The CUDA backend is not built into this Perturb "
-                   "(nvcc and cuDNN were not found when it was configured)");
+                   "(it was configured without nvcc and cuDNN, or with -Dcuda=disabled)");
       return NULL;
     }
 }
@@ -121,7 +121,7 @@ pb_backend_kind_is_available (PbBackendKind   kind,
     default:
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_UNSUPPORTED,
                    "The CUDA backend is not built into this Perturb "
-                   "(nvcc and cuDNN were not found when it was configured)");
+                   "(it was configured without nvcc and cuDNN, or with -Dcuda=disabled)");
       return FALSE;
     }
 }
