@@ -37,7 +37,8 @@ fixture_setup (Fixture       *f,
   f->path = g_build_filename (f->dir, "icu.perturb", NULL);
   f->project = pb_project_create (f->path, &error);
   g_assert_no_error (error);
-  pb_test_save_tiny_dataset (f->project, 40, 4);
+  if (data == NULL)
+    pb_test_save_tiny_dataset (f->project, 40, 4);
 
   f->page = g_object_ref_sink (pb_tune_page_new ());
   pb_test_host_init (&f->host, GTK_WIDGET (f->page));
@@ -180,6 +181,12 @@ has_rows (gpointer data)
 }
 
 static gboolean
+has_no_rows (gpointer data)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (data)) == 0;
+}
+
+static gboolean
 folds_is_two (gpointer data)
 {
   return gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (data)) == 2;
@@ -212,6 +219,16 @@ test_reload (Fixture       *f,
                    ==, "4");
   g_assert_true (pb_plot_view_has_figure (PB_PLOT_VIEW (pb_test_get_widget (GTK_WIDGET (second),
                                                                             "history_plot"))));
+  /* another study name shows that (empty) study; the first one again after */
+  pb_test_set_text (GTK_WIDGET (second), "study", "other");
+  g_signal_emit_by_name (pb_test_get_widget (GTK_WIDGET (second), "study"), "apply");
+  g_assert_true (pb_test_wait_until (has_no_rows, pb_tune_page_get_trials (PB_TUNE_PAGE (second)),
+                                     20));
+  pb_test_set_text (GTK_WIDGET (second), "study", "model");
+  g_signal_emit_by_name (pb_test_get_widget (GTK_WIDGET (second), "study"), "apply");
+  g_assert_true (pb_test_wait_until (has_rows, pb_tune_page_get_trials (PB_TUNE_PAGE (second)),
+                                     20));
+
   /* and the settings it was started with */
   g_assert_true (pb_test_wait_until (folds_is_two, pb_test_get_widget (GTK_WIDGET (second),
                                                                      "folds_spin"), 20));
@@ -352,6 +369,19 @@ test_stop (Fixture       *f,
 }
 
 static void
+test_empty_project (Fixture       *f,
+                    gconstpointer  data)
+{
+  PbJob *job = pb_tune_page_get_job (PB_TUNE_PAGE (f->page));
+
+  /* no dataset: Start is disabled, nothing runs, nothing breaks */
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "tune.start", NULL);
+  g_assert_false (pb_job_get_running (job));
+  g_assert_cmpuint (g_list_model_get_n_items (pb_tune_page_get_trials (PB_TUNE_PAGE (f->page))),
+                    ==, 0);
+}
+
+static void
 test_screenshot (Fixture       *f,
                  gconstpointer  data)
 {
@@ -380,6 +410,8 @@ main (int    argc,
   g_test_add ("/pb/tune-page/reload", Fixture, NULL, fixture_setup, test_reload, fixture_tear);
   g_test_add ("/pb/tune-page/bad-input", Fixture, NULL, fixture_setup, test_bad_input,
               fixture_tear);
+  g_test_add ("/pb/tune-page/empty-project", Fixture, GINT_TO_POINTER (1), fixture_setup,
+              test_empty_project, fixture_tear);
   g_test_add ("/pb/tune-page/stop", Fixture, NULL, fixture_setup, test_stop, fixture_tear);
   g_test_add ("/pb/tune-page/screenshot", Fixture, NULL, fixture_setup, test_screenshot,
               fixture_tear);

@@ -114,6 +114,7 @@ struct _PbTunePage
   GPtrArray         *param_rows; /* (element-type ParamRow) */
   GListStore        *trials;     /* PbTextRow */
   char              *loaded_for; /* "storage\nstudy" the load job read */
+  gboolean           reload;     /* load again when the running load is over */
 
   AdwEntryRow       *study_row;
   AdwComboRow       *dataset_row;
@@ -876,6 +877,20 @@ on_storage_selected_cb (PbTunePage *self)
                           adw_combo_row_get_selected (self->storage_row) == 1);
 }
 
+/* Another study name: show that study (if it exists). */
+static void
+on_study_apply_cb (PbTunePage *self)
+{
+  g_clear_pointer (&self->loaded_for, g_free);
+  if (pb_job_get_running (self->load_job))
+    {
+      self->reload = TRUE;
+      pb_job_cancel (self->load_job);
+      return;
+    }
+  start_load (self);
+}
+
 static void
 on_map_cb (PbTunePage *self)
 {
@@ -963,6 +978,12 @@ on_load_finished_cb (PbTunePage *self,
 {
   const GError *error = pb_job_get_error (self->load_job);
 
+  if (self->reload)
+    {
+      self->reload = FALSE;
+      start_load (self);
+      return;
+    }
   on_load_progress_cb (self);
   if (success)
     show_stored_settings (self);
@@ -1217,6 +1238,7 @@ pb_tune_page_class_init (PbTunePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbTunePage, history_plot);
   gtk_widget_class_bind_template_child (widget_class, PbTunePage, intermediate_plot);
   gtk_widget_class_bind_template_callback (widget_class, on_storage_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_study_apply_cb);
 
   gtk_widget_class_install_action (widget_class, "tune.start", NULL, pb_tune_page_start_action);
   gtk_widget_class_install_action (widget_class, "tune.stop", NULL, pb_tune_page_stop_action);
