@@ -129,7 +129,7 @@ static void
 print_value (double v)
 {
   if (isnan (v))
-    printf (" %10s", "–");
+    printf (" %10s", "-");
   else
     printf (" %10.6f", v);
 }
@@ -176,7 +176,7 @@ print_result (const PbCvResult *r)
 
       if (!fold->has_best)
         {
-          printf ("%-13s %6s  (%s, %u/%u epochs)\n", label, "–", fold->status, fold->epochs_done,
+          printf ("%-13s %6s  (%s, %u/%u epochs)\n", label, "-", fold->status, fold->epochs_done,
                   c->train.n_epochs);
           continue;
         }
