@@ -571,8 +571,8 @@ show_success (PbAnalysisPage *self)
   group = figure_own (fig, g_new0 (PbPlotBarGroup, 1));
   group->label = _("Success rate");
   group->values = rates;
-  fig->data.bars.title = figure_own (fig, g_strdup_printf (_("Attack run %" G_GINT64_FORMAT),
-                                                           r->run_id));
+  fig->data.bars.title = figure_own (fig, g_strdup_printf (_("Attack run %lld"),
+                                                           (long long) r->run_id));
   fig->data.bars.x_label = _("Original class");
   fig->data.bars.y_label = _("Success rate");
   fig->data.bars.categories = categories;
@@ -746,7 +746,7 @@ load_stored (PbAnalysisPage *self,
             {
               gint64 id = sqlite3_column_int64 (stmt, 0);
               g_autofree char *name =
-                g_strdup_printf (_("%" G_GINT64_FORMAT ": %s of %s, %d stays (%.19s)"), id,
+                g_strdup_printf (_("%lld: %s of %s, %d stays (%.19s)"), (long long) id,
                                  (const char *) sqlite3_column_text (stmt, 1),
                                  (const char *) sqlite3_column_text (stmt, 2),
                                  sqlite3_column_int (stmt, 3),
@@ -787,16 +787,16 @@ show_stored_attribution (PbAnalysisPage *self)
   m = pb_attribution_load_matrix (project, id, "mean_abs", &error);
   if (m == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Could not read attribution %" G_GINT64_FORMAT
-                                                 ": %s"), id, error->message);
+      g_autofree char *text = g_strdup_printf (_("Could not read attribution %lld"
+                                                 ": %s"), (long long) id, error->message);
 
       pb_plot_view_clear (self->attribution_plot);
       fail (self, text);
       return;
     }
   {
-    g_autofree char *title = g_strdup_printf (_("Attribution %" G_GINT64_FORMAT ": mean "
-                                                "|attribution|"), id);
+    g_autofree char *title = g_strdup_printf (_("Attribution %lld: mean "
+                                                "|attribution|"), (long long) id);
 
     show_attribution_matrix (self, m, title);
   }
@@ -821,8 +821,8 @@ show_stored_fgsm (PbAnalysisPage *self)
   r = pb_fgsm_result_load (project, id, &error);
   if (r == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("Could not read FGSM curve %" G_GINT64_FORMAT
-                                                 ": %s"), id, error->message);
+      g_autofree char *text = g_strdup_printf (_("Could not read FGSM curve %lld"
+                                                 ": %s"), (long long) id, error->message);
 
       pb_plot_view_clear (self->fgsm_plot);
       fail (self, text);
@@ -840,8 +840,8 @@ show_result (PbAnalysisPage *self)
   if (r != NULL)
     {
       g_autofree char *desc =
-        g_strdup_printf (_("Attack run %" G_GINT64_FORMAT " (preset %s): %u candidates, %u "
-                           "attacked, %u done."), r->run_id,
+        g_strdup_printf (_("Attack run %lld (preset %s): %u candidates, %u "
+                           "attacked, %u done."), (long long) r->run_id,
                          pb_protocol_get_name (r->params.preset), r->n_candidates, r->n,
                          r->n_done);
 
@@ -900,10 +900,10 @@ load_runs (PbAnalysisPage *self)
     {
       const PbAttackRunInfo *r = runs->pdata[i];
       g_autofree char *name =
-        r->complete ? g_strdup_printf (_("Run %" G_GINT64_FORMAT ": %s, %u stays (%.19s)"),
-                                       r->run_id, r->dataset_name, r->n_attacked, r->created_at)
-                    : g_strdup_printf (_("Run %" G_GINT64_FORMAT ": %s, %u stays, unfinished "
-                                         "(%u of %u batches)"), r->run_id, r->dataset_name,
+        r->complete ? g_strdup_printf (_("Run %lld: %s, %u stays (%.19s)"),
+                                       (long long) r->run_id, r->dataset_name, r->n_attacked, r->created_at)
+                    : g_strdup_printf (_("Run %lld: %s, %u stays, unfinished "
+                                         "(%u of %u batches)"), (long long) r->run_id, r->dataset_name,
                                        r->n_attacked, r->n_batches_done, r->n_batches);
 
       g_strv_builder_add (builder, name);
@@ -1089,8 +1089,8 @@ call_for_run (PbAnalysisPage  *self,
   if (run->checkpoint_id <= 0)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   _("Attack run %" G_GINT64_FORMAT " attacked a model from a weights file, not "
-                     "a stored checkpoint"), run->run_id);
+                   _("Attack run %lld attacked a model from a weights file, not "
+                     "a stored checkpoint"), (long long) run->run_id);
       return NULL;
     }
   call = g_new0 (Call, 1);

@@ -225,16 +225,16 @@ load_worker (PbJob         *job,
   if (dataset->max_len != result->max_len || dataset->n_features != result->n_features)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT,
-                   _("Dataset “%s” no longer has the shape attack run %" G_GINT64_FORMAT
-                     " was made on"), call->dataset, call->run_id);
+                   _("Dataset “%s” no longer has the shape attack run %lld"
+                      " was made on"), call->dataset, (long long) call->run_id);
       return FALSE;
     }
   for (guint i = 0; i < result->n; i++)
     if (result->dataset_index[i] >= dataset->n)
       {
         g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT,
-                     _("Dataset “%s” no longer holds the stays of attack run %" G_GINT64_FORMAT),
-                     call->dataset, call->run_id);
+                     _("Dataset “%s” no longer holds the stays of attack run %lld"),
+                     call->dataset, (long long) call->run_id);
         return FALSE;
       }
   originals = pb_dataset_subset (dataset, result->dataset_index, result->n);
@@ -324,14 +324,14 @@ show_sample (PbAttackPage *self)
     fig->row_labels = g_strdupv (r->feature_names);
 
   if (ex->iteration >= 0)
-    fig->title = g_strdup_printf (_("Stay %" G_GINT64_FORMAT ", class %d: %s example, "
+    fig->title = g_strdup_printf (_("Stay %lld, class %d: %s example, "
                                     "iteration %d, %u perturbed elements"),
-                                  r->sample_ids[i], r->labels[i],
+                                  (long long) r->sample_ids[i], r->labels[i],
                                   kind == PB_ATTACK_EXAMPLE_FIRST ? _("first") : _("best"),
                                   ex->iteration, ex->n_nonzero);
   else
-    fig->title = g_strdup_printf (_("Stay %" G_GINT64_FORMAT ", class %d: no adversarial "
-                                    "example found"), r->sample_ids[i], r->labels[i]);
+    fig->title = g_strdup_printf (_("Stay %lld, class %d: no adversarial "
+                                    "example found"), (long long) r->sample_ids[i], r->labels[i]);
 
   fig->data.title = fig->title;
   fig->data.x_label = _("Elapsed time (h)");
@@ -347,8 +347,8 @@ show_sample (PbAttackPage *self)
   fig->data.panel_titles[1] = _("Perturbation");
   fig->data.panel_titles[2] = _("Perturbed");
 
-  desc = g_strdup_printf (_("Stay %" G_GINT64_FORMAT " (dataset row %u), %u hours"),
-                          r->sample_ids[i], r->dataset_index[i], r->lengths[i]);
+  desc = g_strdup_printf (_("Stay %lld (dataset row %u), %u hours"),
+                          (long long) r->sample_ids[i], r->dataset_index[i], r->lengths[i]);
   adw_preferences_group_set_description (self->sample_group, desc);
   pb_plot_view_set_figure (self->sample_plot, PB_PLOT_KIND_HEATMAP_TRIPLE, fig,
                            (GDestroyNotify) triple_figure_free);
@@ -451,10 +451,10 @@ show_result (PbAttackPage *self)
   adw_combo_row_set_selected (self->class_row, 0);
   self->updating = FALSE;
 
-  desc = g_strdup_printf (_("Attack run %" G_GINT64_FORMAT " (preset %s): %u of %u candidates "
+  desc = g_strdup_printf (_("Attack run %lld (preset %s): %u of %u candidates "
                             "classified correctly and attacked, %u done; adversarial examples "
                             "found for %u."),
-                          r->run_id, pb_protocol_get_name (r->params.preset), r->n,
+                          (long long) r->run_id, pb_protocol_get_name (r->params.preset), r->n,
                           r->n_candidates, n_done, n_found);
   adw_preferences_group_set_description (self->samples_group, desc);
   fill_samples (self);
@@ -563,14 +563,14 @@ load_runs (PbAttackPage *self,
       const PbAttackRunInfo *r = runs->pdata[i];
 
       if (r->complete)
-        strv_take (builder, g_strdup_printf (_("Run %" G_GINT64_FORMAT ": %s, %u stays "
+        strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays "
                                                          "(%.19s)"),
-                                                       r->run_id, r->dataset_name, r->n_attacked,
+                                                       (long long) r->run_id, r->dataset_name, r->n_attacked,
                                                        r->created_at));
       else
-        strv_take (builder, g_strdup_printf (_("Run %" G_GINT64_FORMAT ": %s, %u stays, "
+        strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays, "
                                                          "unfinished (%u of %u batches)"),
-                                                       r->run_id, r->dataset_name, r->n_attacked,
+                                                       (long long) r->run_id, r->dataset_name, r->n_attacked,
                                                        r->n_batches_done, r->n_batches));
       if (r->run_id == select || (pos == GTK_INVALID_LIST_POSITION && select == 0))
         pos = i;
@@ -638,10 +638,10 @@ load_checkpoints (PbAttackPage *self)
           c->dataset = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
           c->protocol = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
           strv_take (builder,
-                               g_strdup_printf (_("Run %" G_GINT64_FORMAT " (%s), epoch %d — "
-                                                  "checkpoint %" G_GINT64_FORMAT),
-                                                c->run_id, c->run_name, c->epoch,
-                                                c->checkpoint_id));
+                               g_strdup_printf (_("Run %lld (%s), epoch %d — "
+                                                  "checkpoint %lld"),
+                                                (long long) c->run_id, c->run_name, c->epoch,
+                                                (long long) c->checkpoint_id));
           g_ptr_array_add (self->checkpoints, c);
         }
       if (stmt == NULL || !pb_sqlite_check (db, rc, "Cannot list checkpoints", &error))
