@@ -341,6 +341,7 @@ pb_cli_attribute (int    argc,
 
   context = g_option_context_new ("PROJECT — which inputs a trained model relies on");
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   g_option_context_add_group (context, pb_cli_target_get_group (&target));
   if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;

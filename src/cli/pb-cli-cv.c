@@ -501,6 +501,7 @@ pb_cli_cv (int    argc,
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   g_option_context_set_description (context,
     "Each fold's best checkpoint is the one with the minimum validation loss; the\n"
     "summary is the mean and the sample standard deviation (ddof 1) across folds.\n"

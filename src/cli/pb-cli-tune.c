@@ -285,6 +285,7 @@ pb_cli_tune (int    argc,
   };
 
   g_option_context_add_main_entries (context, entries, NULL);
+  pb_cli_add_backend_option (context);
   g_option_context_set_description (context,
     "Without --storage the study is kept in the project file, where\n"
     "optuna-dashboard sqlite:///PROJECT can open it. Give PostgreSQL passwords\n"
