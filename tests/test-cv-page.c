@@ -338,6 +338,33 @@ test_stop (Fixture       *f,
 }
 
 static void
+test_resume (Fixture       *f,
+             gconstpointer  data)
+{
+  PbCvPage *page = PB_CV_PAGE (f->page);
+  PbJob *job = pb_cv_page_get_job (page);
+
+  set_small (f, 60, 5);
+  gtk_widget_activate_action (GTK_WIDGET (page), "cv.start", NULL);
+  g_assert_true (pb_test_wait_until (job_has_progress, job, 60));
+  gtk_widget_activate_action (GTK_WIDGET (page), "cv.stop", NULL);
+  pb_test_wait_job (job);
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                          "status = 'finished'"), ==, 0);
+
+  /* Resume finishes the same CV: two folds, one summary */
+  gtk_widget_activate_action (GTK_WIDGET (page), "cv.resume", NULL);
+  g_assert_true (pb_job_get_running (job));
+  pb_test_wait_job (job);
+  g_assert_null (pb_job_get_error (job));
+  g_assert_cmpuint (f->host.toasts->len, ==, 0);
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs"), ==, 1);
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                          "status = 'finished'"), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (pb_cv_page_get_summary (page)), ==, 4);
+}
+
+static void
 test_screenshot (Fixture       *f,
                  gconstpointer  data)
 {
@@ -371,6 +398,7 @@ main (int    argc,
   g_test_add ("/pb/cv-page/empty-project", Fixture, GINT_TO_POINTER (1), fixture_setup,
               test_empty_project, fixture_tear);
   g_test_add ("/pb/cv-page/stop", Fixture, NULL, fixture_setup, test_stop, fixture_tear);
+  g_test_add ("/pb/cv-page/resume", Fixture, NULL, fixture_setup, test_resume, fixture_tear);
   g_test_add ("/pb/cv-page/screenshot", Fixture, NULL, fixture_setup, test_screenshot,
               fixture_tear);
 

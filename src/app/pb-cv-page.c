@@ -129,6 +129,7 @@ typedef struct
   char          *dataset;
   char          *source;
   PbCvConfig     config;
+  gint64         resume_id;   /* > 0: continue this CV instead */
   CvShared      *shared;
 
   /* worker only */
@@ -212,8 +213,14 @@ cv_worker (PbJob         *job,
     return FALSE;
 
   call->project = project;
-  ok = pb_cv_run (project, &call->config, call->dataset, call->source, &call->cv_id,
-                  on_cv_progress, call, cancellable, error);
+  if (call->resume_id > 0)
+    {
+      call->cv_id = call->resume_id;
+      ok = pb_cv_resume (project, call->resume_id, on_cv_progress, call, cancellable, error);
+    }
+  else
+    ok = pb_cv_run (project, &call->config, call->dataset, call->source, &call->cv_id,
+                    on_cv_progress, call, cancellable, error);
   publish (call);
   call->project = NULL;
   return ok;
@@ -466,6 +473,8 @@ clear_results (PbCvPage *self)
   adw_preferences_group_set_description (self->summary_group, _("No cross-validation yet."));
 }
 
+static void update_actions (PbCvPage *self);
+
 static void
 show_results (PbCvPage *self)
 {
@@ -484,6 +493,7 @@ show_results (PbCvPage *self)
   self->shown_serial = self->shared->serial;
   g_mutex_unlock (&self->shared->mutex);
 
+  update_actions (self);
   if ((r = self->result) == NULL)
     return;
 
@@ -538,6 +548,9 @@ update_actions (PbCvPage *self)
                                  have_project && have_dataset && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "cv.stop", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "cv.use-best", have_project && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "cv.resume",
+                                 have_project && !running && self->result != NULL &&
+                                 !g_str_equal (self->result->status, "finished"));
 }
 
 static void
@@ -744,7 +757,7 @@ on_job_finished_cb (PbCvPage *self,
   else
     {
       gtk_progress_bar_set_text (self->progress_bar,
-                                 _("Stopped; the folds so far are kept as cancelled runs"));
+                                 _("Stopped; Resume continues from the last checkpoints"));
       set_status (self, NULL, FALSE);
     }
 }
@@ -800,6 +813,35 @@ pb_cv_page_start_action (GtkWidget  *widget,
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
+  pb_job_start (self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
+}
+
+/* Continues the CV on screen (cancelled, failed or killed) from its last checkpoints. */
+static void
+pb_cv_page_resume_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  PbCvPage *self = PB_CV_PAGE (widget);
+  PbProject *project = pb_page_get_project (PB_PAGE (self));
+  CvCall *call;
+
+  if (project == NULL || pb_job_get_running (self->job) || self->result == NULL)
+    return;
+
+  call = g_new0 (CvCall, 1);
+  call->project_path = g_strdup (pb_project_get_path (project));
+  call->resume_id = self->result->cv_id;
+  call->shared = cv_shared_new ();
+
+  pb_job_cancel (self->load_job);
+  self->loaded = TRUE;
+  g_clear_pointer (&self->shared, cv_shared_unref);
+  self->shared = g_atomic_rc_box_acquire (call->shared);
+  self->shown_serial = 0;
+
+  set_status (self, NULL, FALSE);
+  gtk_progress_bar_set_text (self->progress_bar, _("Resuming"));
   pb_job_start (self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
 }
 
@@ -961,6 +1003,7 @@ pb_cv_page_class_init (PbCvPageClass *klass)
 
   gtk_widget_class_install_action (widget_class, "cv.start", NULL, pb_cv_page_start_action);
   gtk_widget_class_install_action (widget_class, "cv.stop", NULL, pb_cv_page_stop_action);
+  gtk_widget_class_install_action (widget_class, "cv.resume", NULL, pb_cv_page_resume_action);
   gtk_widget_class_install_action (widget_class, "cv.use-best", NULL, pb_cv_page_use_best_action);
   gtk_widget_class_install_action (widget_class, "cv.export-loss", "s",
                                    pb_cv_page_export_loss_action);
