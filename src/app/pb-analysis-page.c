@@ -177,7 +177,8 @@ dup_model_source (PbProject *project,
       sqlite3_bind_int64 (stmt, 1, checkpoint_id);
       if (sqlite3_step (stmt) == SQLITE_ROW)
         return g_strdup_printf ("checkpoint %" G_GINT64_FORMAT " (run %" G_GINT64_FORMAT
-                                ", epoch %d)", checkpoint_id, (gint64) sqlite3_column_int64 (stmt, 0),
+                                ", epoch %d)", checkpoint_id,
+                                (gint64) sqlite3_column_int64 (stmt, 0),
                                 sqlite3_column_int (stmt, 1));
     }
   return g_strdup_printf ("checkpoint %" G_GINT64_FORMAT, checkpoint_id);
@@ -435,7 +436,8 @@ show_susceptibility (PbAnalysisPage *self)
                                                                        "(n = %u)"),
                                                                      cond.orig_label == 0
                                                                        ? "0 → 1" : "1 → 0",
-                                                                     cond.kind == PB_ATTACK_EXAMPLE_FIRST
+                                                                     cond.kind ==
+                                                                       PB_ATTACK_EXAMPLE_FIRST
                                                                        ? _("first") : _("best"),
                                                                      s->n_examples));
   fig->data.susceptibility.x_label = _("Elapsed time (h)");
@@ -901,9 +903,11 @@ load_runs (PbAnalysisPage *self)
       const PbAttackRunInfo *r = runs->pdata[i];
       g_autofree char *name =
         r->complete ? g_strdup_printf (_("Run %lld: %s, %u stays (%.19s)"),
-                                       (long long) r->run_id, r->dataset_name, r->n_attacked, r->created_at)
+                                       (long long) r->run_id, r->dataset_name, r->n_attacked,
+                                       r->created_at)
                     : g_strdup_printf (_("Run %lld: %s, %u stays, unfinished "
-                                         "(%u of %u batches)"), (long long) r->run_id, r->dataset_name,
+                                         "(%u of %u batches)"), (long long) r->run_id,
+                                       r->dataset_name,
                                        r->n_attacked, r->n_batches_done, r->n_batches);
 
       g_strv_builder_add (builder, name);
@@ -1056,9 +1060,9 @@ on_job_finished_cb (PbAnalysisPage *self,
     }
   else if (error != NULL)
     {
-      g_autofree char *text = g_strdup_printf (self->computing_fgsm ? _("FGSM failed: %s")
-                                                                    : _("The attribution failed: %s"),
-                                               error->message);
+      const char *format = self->computing_fgsm ? _("FGSM failed: %s")
+                                                : _("The attribution failed: %s");
+      g_autofree char *text = g_strdup_printf (format, error->message);
 
       gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
       fail (self, text);
@@ -1142,7 +1146,8 @@ pb_analysis_page_attribute_action (GtkWidget  *widget,
     }
   call->method = methods[MIN (m, G_N_ELEMENTS (methods) - 1)];
   call->n_indices = self->result->n;
-  call->indices = g_memdup2 (self->result->dataset_index, sizeof (guint) * MAX (self->result->n, 1));
+  call->indices = g_memdup2 (self->result->dataset_index,
+                             sizeof (guint) * MAX (self->result->n, 1));
   if (call->n_indices == 0)
     {
       call_free (call);
@@ -1226,7 +1231,7 @@ EXPORT_ACTION (success, success_plot)
 EXPORT_ACTION (sparsity, sparsity_plot)
 EXPORT_ACTION (fgsm, fgsm_plot)
 
-/* ---- object ----------------------------------------------------------------------------------- */
+/* ---- object ---------------------------------------------------------------------------- */
 
 static void
 pb_analysis_page_project_changed (PbPage    *page,

@@ -565,12 +565,14 @@ load_runs (PbAttackPage *self,
       if (r->complete)
         strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays "
                                                          "(%.19s)"),
-                                                       (long long) r->run_id, r->dataset_name, r->n_attacked,
+                                                       (long long) r->run_id, r->dataset_name,
+                                                       r->n_attacked,
                                                        r->created_at));
       else
         strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays, "
                                                          "unfinished (%u of %u batches)"),
-                                                       (long long) r->run_id, r->dataset_name, r->n_attacked,
+                                                       (long long) r->run_id, r->dataset_name,
+                                                       r->n_attacked,
                                                        r->n_batches_done, r->n_batches));
       if (r->run_id == select || (pos == GTK_INVALID_LIST_POSITION && select == 0))
         pos = i;
@@ -993,7 +995,7 @@ pb_attack_page_export_sample_action (GtkWidget  *widget,
     gtk_widget_activate_action_variant (GTK_WIDGET (self->sample_plot), "plot.export", parameter);
 }
 
-/* ---- object ------------------------------------------------------------------------------------ */
+/* ---- object ---------------------------------------------------------------------------- */
 
 static void
 pb_attack_page_project_changed (PbPage    *page,
