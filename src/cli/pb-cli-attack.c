@@ -28,7 +28,8 @@ typedef struct
   WorkFunc      func;
   gpointer      data;
   GCancellable *cancellable;
-  GMainLoop    *loop;
+  GMainContext *context;
+  gint          done;
   gboolean      ok;
   GError       *error;
 } Work;
@@ -39,7 +40,10 @@ work_thread (gpointer user_data)
   Work *w = user_data;
 
   w->ok = w->func (w->data, w->cancellable, &w->error);
-  g_main_loop_quit (w->loop);
+  /* a flag and a wake-up, not g_main_loop_quit(): a quit that comes before the
+   * loop runs is lost, and the command would hang */
+  g_atomic_int_set (&w->done, 1);
+  g_main_context_wakeup (w->context);
   return NULL;
 }
 
@@ -64,11 +68,10 @@ run_cancellable (WorkFunc   func,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSource) sigint = NULL;
   g_autoptr(GSource) sigterm = NULL;
-  Work w = { func, data, cancellable, NULL, FALSE, NULL };
+  Work w = { func, data, cancellable, context, 0, FALSE, NULL };
   GThread *thread;
 
   g_main_context_push_thread_default (context);
-  w.loop = g_main_loop_new (context, FALSE);
   sigint = g_unix_signal_source_new (SIGINT);
   sigterm = g_unix_signal_source_new (SIGTERM);
   g_source_set_callback (sigint, on_signal, &w, NULL);
@@ -77,12 +80,12 @@ run_cancellable (WorkFunc   func,
   g_source_attach (sigterm, context);
 
   thread = g_thread_new ("attack", work_thread, &w);
-  g_main_loop_run (w.loop);
+  while (!g_atomic_int_get (&w.done))
+    g_main_context_iteration (context, TRUE);
   g_thread_join (thread);
 
   g_source_destroy (sigint);
   g_source_destroy (sigterm);
-  g_main_loop_unref (w.loop);
   g_main_context_pop_thread_default (context);
 
   if (!w.ok)
