@@ -198,6 +198,22 @@ test_run (Fixture       *f,
   g_assert_true (pb_plot_view_has_figure (plot (f, "success_plot")));
   check_export (f, plot (f, "success_plot"), "success");
 
+  /* the summary table as CSV: the engine's numbers, one line per row */
+  {
+    g_autofree char *csv = g_build_filename (f->dir, "summary.csv", NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (pb_analysis_page_export_summary (page, csv, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (csv, &text, NULL, &error));
+    lines = g_strsplit (g_strchomp (text), "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, max_label + 3);
+    g_assert_true (g_str_has_prefix (lines[0], "orig_label,n_attacked,n_successful,success_rate"));
+    g_assert_nonnull (strstr (lines[max_label + 2], ","));
+  }
+
   /* over all lengths, some condition has adversarial examples: its map and histogram */
   select_row (f, "length", 1);
   for (guint dir = 0; dir < 2 && !found_map; dir++)
@@ -291,6 +307,14 @@ test_empty_project (Fixture       *f,
                       PB_ANALYSIS_PAGE (f->page))), ==, 0);
   g_assert_false (pb_plot_view_has_figure (plot (f, "susceptibility_plot")));
   g_assert_false (pb_plot_view_has_figure (plot (f, "success_plot")));
+  {
+    g_autofree char *csv = g_build_filename (f->dir, "summary.csv", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (pb_analysis_page_export_summary (PB_ANALYSIS_PAGE (f->page), csv, &error));
+    g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT);
+    g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+  }
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
 }
 

@@ -705,6 +705,8 @@ update_actions (PbAnalysisPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analysis.attribute", have_run && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analysis.fgsm", have_run && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "analysis.cancel", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "analysis.export-summary",
+                                 self->result != NULL);
 }
 
 /* Stored attributions and FGSM curves, newest first; selects @attribution / @fgsm
@@ -1231,6 +1233,53 @@ EXPORT_ACTION (success, success_plot)
 EXPORT_ACTION (sparsity, sparsity_plot)
 EXPORT_ACTION (fgsm, fgsm_plot)
 
+static void
+on_summary_file_cb (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  PbAnalysisPage *self = PB_ANALYSIS_PAGE (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (path == NULL)
+        fail (self, _("Could not export the table: not a local file"));
+      else if (!pb_analysis_page_export_summary (self, path, &error))
+        {
+          g_autofree char *text = g_strdup_printf (_("Could not export the table: %s"),
+                                                   error->message);
+
+          fail (self, text);
+        }
+    }
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+pb_analysis_page_export_summary_action (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  PbAnalysisPage *self = PB_ANALYSIS_PAGE (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog;
+
+  if (self->result == NULL)
+    return;
+  dialog = gtk_file_chooser_native_new (_("Export Table"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "attack-summary.csv");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_summary_file_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 /* ---- object ---------------------------------------------------------------------------- */
 
 static void
@@ -1321,6 +1370,8 @@ pb_analysis_page_class_init (PbAnalysisPageClass *klass)
                                    pb_analysis_page_export_sparsity_action);
   gtk_widget_class_install_action (widget_class, "analysis.export-fgsm", "s",
                                    pb_analysis_page_export_fgsm_action);
+  gtk_widget_class_install_action (widget_class, "analysis.export-summary", NULL,
+                                   pb_analysis_page_export_summary_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "analysis.cancel", NULL);
 }
 
@@ -1429,4 +1480,36 @@ pb_analysis_page_get_summary (PbAnalysisPage *self)
   g_return_val_if_fail (PB_IS_ANALYSIS_PAGE (self), NULL);
 
   return G_LIST_MODEL (self->summary);
+}
+
+/**
+ * pb_analysis_page_export_summary:
+ * @self: a #PbAnalysisPage showing an attack run
+ * @path: the CSV file to write
+ * @error: return location for an error
+ *
+ * Writes the engine's success table of the shown run (pb_attack_success_table:
+ * orig_label (−1 = all), n_attacked, n_successful, success_rate, medians of
+ * the perturbed elements, mean sparsity, median first iteration) as CSV.
+ *
+ * Returns: %TRUE if the file was written
+ */
+gboolean
+pb_analysis_page_export_summary (PbAnalysisPage  *self,
+                                 const char      *path,
+                                 GError         **error)
+{
+  g_autoptr(PbTable) table = NULL;
+
+  g_return_val_if_fail (PB_IS_ANALYSIS_PAGE (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->result == NULL)
+    {
+      g_set_error_literal (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                           _("There is no attack run to export yet"));
+      return FALSE;
+    }
+  table = pb_attack_success_table (self->result);
+  return pb_table_write_csv (table, path, error);
 }

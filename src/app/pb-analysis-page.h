@@ -19,5 +19,8 @@ PbPage     *pb_analysis_page_new             (void);
 PbJob      *pb_analysis_page_get_job         (PbAnalysisPage *self);
 PbJob      *pb_analysis_page_get_load_job    (PbAnalysisPage *self);
 GListModel *pb_analysis_page_get_summary     (PbAnalysisPage *self);
+gboolean    pb_analysis_page_export_summary  (PbAnalysisPage *self,
+                                              const char     *path,
+                                              GError        **error);
 
 G_END_DECLS
