@@ -90,6 +90,7 @@ struct _PbAnalysisPage
   GtkStringList       *attribution_list;
   GtkStringList       *fgsm_list;
   AdwPreferencesGroup *run_group;
+  AdwPreferencesGroup *job_group;
   AdwComboRow         *run_row;
   AdwComboRow         *example_row;
   AdwComboRow         *direction_row;
@@ -682,6 +683,7 @@ static void
 fail (PbAnalysisPage *self,
       const char     *message)
 {
+  gtk_widget_set_visible (GTK_WIDGET (self->job_group), TRUE);
   set_status (self, message, TRUE);
   gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
@@ -1117,6 +1119,7 @@ start_compute (PbAnalysisPage *self,
   self->box = box_new ();
   call->box = g_atomic_rc_box_acquire (self->box);
   self->computing_fgsm = fgsm;
+  gtk_widget_set_visible (GTK_WIDGET (self->job_group), TRUE);
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, fgsm ? _("FGSM…") : _("Attribution…"));
@@ -1335,6 +1338,7 @@ pb_analysis_page_class_init (PbAnalysisPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, attribution_list);
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, fgsm_list);
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, run_group);
+  gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, job_group);
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, run_row);
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, example_row);
   gtk_widget_class_bind_template_child (widget_class, PbAnalysisPage, direction_row);
