@@ -950,8 +950,17 @@ on_map_cb (PbAnalysisPage *self)
     {
       guint n_runs = self->runs != NULL ? self->runs->len : 0;
       g_autoptr(GPtrArray) runs = pb_attack_run_list (pb_page_get_project (PB_PAGE (self)), NULL);
+      gboolean changed = runs != NULL && runs->len != n_runs;
 
-      if (runs != NULL && runs->len != n_runs)
+      /* … or batches attacked since (self->runs is newest first) */
+      for (guint i = 0; runs != NULL && !changed && i < n_runs; i++)
+        {
+          const PbAttackRunInfo *now = runs->pdata[n_runs - 1 - i];
+          const PbAttackRunInfo *shown = self->runs->pdata[i];
+
+          changed = now->run_id != shown->run_id || now->n_batches_done != shown->n_batches_done;
+        }
+      if (changed)
         load_runs (self);
     }
 }
