@@ -247,6 +247,19 @@ test_no_checkpoint (Fixture       *f,
   g_assert_false (pb_job_get_running (job));
   pb_test_host_assert_toast (&f->host, "checkpoint");
   g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
+
+  /* a model trained meanwhile is offered when the page is shown again */
+  train_tiny (f->project);
+  gtk_widget_set_visible (GTK_WIDGET (f->page), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (f->page), TRUE);
+  pb_test_drain ();
+  set_small (f, 5, 8);
+  gtk_widget_activate_action (GTK_WIDGET (f->page), "attack.start", NULL);
+  g_assert_true (pb_job_get_running (job));
+  wait_both (f);
+  g_assert_null (pb_job_get_error (job));
+  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
+                                          "status = 'complete'"), ==, 1);
 }
 
 static void

@@ -768,6 +768,24 @@ on_checkpoint_selected_cb (PbAttackPage *self)
       adw_combo_row_set_selected (self->dataset_row, i);
 }
 
+/* Checkpoints stored since (training on another page, the CLI) join the list. */
+static void
+on_map_cb (PbAttackPage *self)
+{
+  PbProject *project = pb_page_get_project (PB_PAGE (self));
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+
+  if (project == NULL || pb_job_get_running (self->job))
+    return;
+  stmt = pb_sqlite_prepare (pb_project_get_db (project), "SELECT count(*) FROM checkpoints", NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW &&
+      sqlite3_column_int64 (stmt, 0) != (gint64) self->checkpoints->len)
+    {
+      load_checkpoints (self);
+      on_checkpoint_selected_cb (self);
+    }
+}
+
 static void
 on_run_selected_cb (PbAttackPage *self)
 {
@@ -1144,6 +1162,7 @@ pb_attack_page_init (PbAttackPage *self)
                            G_CALLBACK (on_selection_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->first_toggle, "toggled", G_CALLBACK (on_selection_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect (self, "map", G_CALLBACK (on_map_cb), NULL);
   update_actions (self);
 }
 
