@@ -1393,7 +1393,7 @@ name_plot (PbPlotView *view,
            const char *file_stem,
            const char *widget_name)
 {
-  pb_plot_view_set_name (view, file_stem);
+  pb_plot_view_set_export_name (view, file_stem);
   gtk_widget_set_name (GTK_WIDGET (view), widget_name);
 }
 

@@ -1136,7 +1136,7 @@ pb_attack_page_init (PbAttackPage *self)
 
   pb_attack_params_init (&params);
   show_params (self, &params);
-  pb_plot_view_set_name (self->sample_plot, "attack-sample");
+  pb_plot_view_set_export_name (self->sample_plot, "attack-sample");
   gtk_widget_set_name (GTK_WIDGET (self->sample_plot), "sample_plot");
   pb_plot_view_set_export_width_mm (self->sample_plot, PB_PLOT_WIDTH_DOUBLE_COLUMN_MM);
 

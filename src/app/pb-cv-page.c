@@ -1037,8 +1037,8 @@ pb_cv_page_init (PbCvPage *self)
   pb_train_config_init (&config);
   show_config (self, &config);
 
-  pb_plot_view_set_name (self->loss_plot, "cv-loss");
-  pb_plot_view_set_name (self->auc_plot, "cv-auc");
+  pb_plot_view_set_export_name (self->loss_plot, "cv-loss");
+  pb_plot_view_set_export_name (self->auc_plot, "cv-auc");
   gtk_widget_set_name (GTK_WIDGET (self->loss_plot), "loss_plot");
   gtk_widget_set_name (GTK_WIDGET (self->auc_plot), "auc_plot");
 

@@ -25,7 +25,7 @@ struct _PbPlotView
   GDestroyNotify  data_free;
   gboolean        has_figure;
 
-  char           *name;
+  char           *export_name;  /* file stem offered when exporting */
   double          export_width_mm;
 };
 
@@ -33,7 +33,7 @@ G_DEFINE_FINAL_TYPE (PbPlotView, pb_plot_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_NAME,
+  PROP_EXPORT_NAME,
   PROP_EXPORT_WIDTH_MM,
   N_PROPS
 };
@@ -125,7 +125,7 @@ export_action (GtkWidget  *widget,
   PbPlotView *self = PB_PLOT_VIEW (widget);
   const char *format = g_variant_get_string (parameter, NULL);
   g_autofree char *suggested = g_strdup_printf ("%s.%s",
-                                                self->name != NULL ? self->name : "figure",
+                                                self->export_name != NULL ? self->export_name : "figure",
                                                 format);
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
@@ -155,7 +155,7 @@ pb_plot_view_finalize (GObject *object)
 {
   PbPlotView *self = (PbPlotView *)object;
 
-  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->export_name, g_free);
 
   G_OBJECT_CLASS (pb_plot_view_parent_class)->finalize (object);
 }
@@ -170,8 +170,8 @@ pb_plot_view_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
+    case PROP_EXPORT_NAME:
+      g_value_set_string (value, self->export_name);
       break;
 
     case PROP_EXPORT_WIDTH_MM:
@@ -193,8 +193,8 @@ pb_plot_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      pb_plot_view_set_name (self, g_value_get_string (value));
+    case PROP_EXPORT_NAME:
+      pb_plot_view_set_export_name (self, g_value_get_string (value));
       break;
 
     case PROP_EXPORT_WIDTH_MM:
@@ -218,8 +218,8 @@ pb_plot_view_class_init (PbPlotViewClass *klass)
   object_class->set_property = pb_plot_view_set_property;
   widget_class->snapshot = pb_plot_view_snapshot;
 
-  properties [PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
+  properties [PROP_EXPORT_NAME] =
+    g_param_spec_string ("export-name", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties [PROP_EXPORT_WIDTH_MM] =
     g_param_spec_double ("export-width-mm", NULL, NULL, 20.0, 500.0,
@@ -338,25 +338,25 @@ pb_plot_view_export (PbPlotView  *self,
 }
 
 const char *
-pb_plot_view_get_name (PbPlotView *self)
+pb_plot_view_get_export_name (PbPlotView *self)
 {
   g_return_val_if_fail (PB_IS_PLOT_VIEW (self), NULL);
 
-  return self->name;
+  return self->export_name;
 }
 
 void
-pb_plot_view_set_name (PbPlotView *self,
-                       const char *name)
+pb_plot_view_set_export_name (PbPlotView *self,
+                              const char *name)
 {
   g_return_if_fail (PB_IS_PLOT_VIEW (self));
 
-  if (g_strcmp0 (self->name, name) == 0)
+  if (g_strcmp0 (self->export_name, name) == 0)
     return;
 
-  g_free (self->name);
-  self->name = g_strdup (name);
-  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_NAME]);
+  g_free (self->export_name);
+  self->export_name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_EXPORT_NAME]);
 }
 
 double

@@ -27,8 +27,8 @@ gboolean    pb_plot_view_export          (PbPlotView     *self,
                                           double          height_mm,
                                           double          dpi,
                                           GError        **error);
-const char *pb_plot_view_get_name        (PbPlotView     *self);
-void        pb_plot_view_set_name        (PbPlotView     *self,
+const char *pb_plot_view_get_export_name (PbPlotView     *self);
+void        pb_plot_view_set_export_name        (PbPlotView     *self,
                                           const char     *name);
 double      pb_plot_view_get_export_width_mm (PbPlotView *self);
 void        pb_plot_view_set_export_width_mm (PbPlotView *self,

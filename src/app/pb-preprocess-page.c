@@ -778,7 +778,7 @@ pb_preprocess_page_init (PbPreprocessPage *self)
 
   self->stages = g_list_store_new (PB_TYPE_PREPROCESS_STAGE_ITEM);
   add_columns (self);
-  pb_plot_view_set_name (self->preview_plot, "sequence");
+  pb_plot_view_set_export_name (self->preview_plot, "sequence");
 
   self->job = pb_job_new ();
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb),

@@ -1269,8 +1269,8 @@ pb_tune_page_init (PbTunePage *self)
   pb_text_table_add_column (self->trials_view, _("Reports"), COL_REPORTS, TRUE, FALSE);
   pb_text_table_add_column (self->trials_view, _("Parameters"), COL_PARAMS, FALSE, TRUE);
 
-  pb_plot_view_set_name (self->history_plot, "optimisation-history");
-  pb_plot_view_set_name (self->intermediate_plot, "intermediate-values");
+  pb_plot_view_set_export_name (self->history_plot, "optimisation-history");
+  pb_plot_view_set_export_name (self->intermediate_plot, "intermediate-values");
   gtk_widget_set_name (GTK_WIDGET (self->history_plot), "history_plot");
   gtk_widget_set_name (GTK_WIDGET (self->intermediate_plot), "intermediate_plot");
   show_space (self, space);
