@@ -57,12 +57,6 @@ int      pb_cli_import            (int    argc,
                                    char **argv);
 int      pb_cli_preprocess        (int    argc,
                                    char **argv);
-int      pb_cli_study             (int    argc,
-                                   char **argv);
-int      pb_cli_tune              (int    argc,
-                                   char **argv);
-int      pb_cli_cv                (int    argc,
-                                   char **argv);
 int      pb_cli_train             (int    argc,
                                    char **argv);
 int      pb_cli_attack            (int    argc,
@@ -76,6 +70,12 @@ int      pb_cli_evaluate          (int    argc,
 int      pb_cli_export_model      (int    argc,
                                    char **argv);
 int      pb_cli_import_model      (int    argc,
+                                   char **argv);
+int      pb_cli_study             (int    argc,
+                                   char **argv);
+int      pb_cli_tune              (int    argc,
+                                   char **argv);
+int      pb_cli_cv                (int    argc,
                                    char **argv);
 int      pb_cli_attribute         (int    argc,
                                    char **argv);
