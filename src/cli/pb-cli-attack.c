@@ -12,86 +12,10 @@
 #include "pb-susceptibility.h"
 #include "pb-train.h"
 
-#include <glib-unix.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 
-/* ---- running with Ctrl-C as cancel ----------------------------------------- */
-
-typedef gboolean (*WorkFunc) (gpointer       data,
-                              GCancellable  *cancellable,
-                              GError       **error);
-
-typedef struct
-{
-  WorkFunc      func;
-  gpointer      data;
-  GCancellable *cancellable;
-  GMainContext *context;
-  gint          done;
-  gboolean      ok;
-  GError       *error;
-} Work;
-
-static gpointer
-work_thread (gpointer user_data)
-{
-  Work *w = user_data;
-
-  w->ok = w->func (w->data, w->cancellable, &w->error);
-  /* a flag and a wake-up, not g_main_loop_quit(): a quit that comes before the
-   * loop runs is lost, and the command would hang */
-  g_atomic_int_set (&w->done, 1);
-  g_main_context_wakeup (w->context);
-  return NULL;
-}
-
-static gboolean
-on_signal (gpointer user_data)
-{
-  Work *w = user_data;
-
-  g_printerr ("\nperturb: stopping: the batch in flight is dropped, finished batches stay\n");
-  g_cancellable_cancel (w->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-/* Runs @func on a worker thread; SIGINT and SIGTERM cancel it, so that the
- * batches already finished stay stored. */
-static gboolean
-run_cancellable (WorkFunc   func,
-                 gpointer   data,
-                 GError   **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GSource) sigint = NULL;
-  g_autoptr(GSource) sigterm = NULL;
-  Work w = { func, data, cancellable, context, 0, FALSE, NULL };
-  GThread *thread;
-
-  g_main_context_push_thread_default (context);
-  sigint = g_unix_signal_source_new (SIGINT);
-  sigterm = g_unix_signal_source_new (SIGTERM);
-  g_source_set_callback (sigint, on_signal, &w, NULL);
-  g_source_set_callback (sigterm, on_signal, &w, NULL);
-  g_source_attach (sigint, context);
-  g_source_attach (sigterm, context);
-
-  thread = g_thread_new ("attack", work_thread, &w);
-  while (!g_atomic_int_get (&w.done))
-    g_main_context_iteration (context, TRUE);
-  g_thread_join (thread);
-
-  g_source_destroy (sigint);
-  g_source_destroy (sigterm);
-  g_main_context_pop_thread_default (context);
-
-  if (!w.ok)
-    g_propagate_error (error, w.error);
-  return w.ok;
-}
+#define STOP_MESSAGE "stopping: the batch in flight is dropped, finished batches stay"
 
 /* ---- shared option handling ---------------------------------------------- */
 
@@ -334,7 +258,7 @@ pb_cli_attack (int    argc,
 
   exec.project = project;
   exec.max_batches = max_batches;
-  if (!run_cancellable (execute_work, &exec, &error))
+  if (!pb_cli_run_cancellable ("attack", execute_work, &exec, STOP_MESSAGE, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -529,7 +453,7 @@ pb_cli_attack_tune (int    argc,
   d.checkpoint_id = target.checkpoint_id;
   d.config = &config;
   d.max_trials = max_trials;
-  if (!run_cancellable (tune_work, &d, &error))
+  if (!pb_cli_run_cancellable ("attack-tune", tune_work, &d, STOP_MESSAGE, &error))
     {
       rc = pb_cli_report_error (error);
       goto out;

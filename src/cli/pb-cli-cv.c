@@ -15,11 +15,9 @@
 
 #include "pb-cv.h"
 
-#include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,11 +34,6 @@ typedef struct
   const char   *source;
   gint64        resume;
   gint64        cv_id;
-  GCancellable *cancellable;
-  GMainContext *context;
-  gint          done;
-  gboolean      ok;
-  GError       *error;
 } Work;
 
 static void
@@ -57,70 +50,21 @@ cv_progress_cb (double        fraction,
   pb_cli_progress (fraction, message, details, NULL);
 }
 
-static gpointer
-work_thread (gpointer user_data)
+static gboolean
+cv_work (gpointer       data,
+         GCancellable  *cancellable,
+         GError       **error)
 {
-  Work *w = user_data;
+  Work *w = data;
 
   if (w->resume > 0)
     {
       w->cv_id = w->resume;
-      w->ok = pb_cv_resume (w->project, w->resume, cv_progress_cb, w, w->cancellable,
-                            &w->error);
+      return pb_cv_resume (w->project, w->resume, cv_progress_cb, w, cancellable, error);
     }
-  else
-    w->ok = pb_cv_run (w->project, w->config, w->dataset, w->source, &w->cv_id, cv_progress_cb,
-                       w, w->cancellable, &w->error);
-  g_atomic_int_set (&w->done, 1);
-  g_main_context_wakeup (w->context);
-  return NULL;
-}
 
-static gboolean
-on_signal (gpointer user_data)
-{
-  Work *w = user_data;
-
-  pb_cli_progress_end ();
-  g_printerr ("perturb: stopping; finished folds and checkpoints are kept…\n");
-  g_cancellable_cancel (w->cancellable);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-run_cancellable (Work    *w,
-                 GError **error)
-{
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GSource) sigint = NULL;
-  g_autoptr(GSource) sigterm = NULL;
-  GThread *thread;
-
-  g_main_context_push_thread_default (context);
-  w->cancellable = cancellable;
-  w->context = context;
-  sigint = g_unix_signal_source_new (SIGINT);
-  sigterm = g_unix_signal_source_new (SIGTERM);
-  g_source_set_callback (sigint, on_signal, w, NULL);
-  g_source_set_callback (sigterm, on_signal, w, NULL);
-  g_source_attach (sigint, context);
-  g_source_attach (sigterm, context);
-
-  /* a flag, not g_main_loop_quit(): the worker may finish before a loop would run */
-  thread = g_thread_new ("cv", work_thread, w);
-  while (!g_atomic_int_get (&w->done))
-    g_main_context_iteration (context, TRUE);
-  g_thread_join (thread);
-
-  g_source_destroy (sigint);
-  g_source_destroy (sigterm);
-  g_main_context_pop_thread_default (context);
-  w->cancellable = NULL;
-
-  if (!w->ok)
-    g_propagate_error (error, g_steal_pointer (&w->error));
-  return w->ok;
+  return pb_cv_run (w->project, w->config, w->dataset, w->source, &w->cv_id, cv_progress_cb,
+                    w, cancellable, error);
 }
 
 /* ---- output --------------------------------------------------------------- */
@@ -590,7 +534,7 @@ pb_cli_cv (int    argc,
       w.source = source;
     }
 
-  if (!run_cancellable (&w, &error))
+  if (!pb_cli_run_cancellable ("cv", cv_work, &w, "stopping; finished folds and checkpoints are kept…", &error))
     {
       rc = pb_cli_report_error (error);
       if (w.cv_id > 0)

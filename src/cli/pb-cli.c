@@ -8,6 +8,8 @@
 
 #include "pb-cli.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -203,4 +205,88 @@ char *
 pb_cli_format_size (gint64 bytes)
 {
   return g_format_size_full ((guint64) MAX (bytes, 0), G_FORMAT_SIZE_IEC_UNITS);
+}
+
+typedef struct
+{
+  PbCliWorkFunc  func;
+  gpointer       data;
+  GCancellable  *cancellable;
+  GMainContext  *context;
+  const char    *stop_message;
+  gint           done;
+  gboolean       ok;
+  GError        *error;
+} CancellableWork;
+
+static gpointer
+cancellable_work_thread (gpointer user_data)
+{
+  CancellableWork *w = user_data;
+
+  w->ok = w->func (w->data, w->cancellable, &w->error);
+  /* a flag and a wake-up, not g_main_loop_quit(): a quit that comes before the
+   * loop runs is lost, and the command would hang */
+  g_atomic_int_set (&w->done, 1);
+  g_main_context_wakeup (w->context);
+  return NULL;
+}
+
+static gboolean
+on_stop_signal (gpointer user_data)
+{
+  CancellableWork *w = user_data;
+
+  pb_cli_progress_end ();
+  g_printerr ("perturb: %s\n", w->stop_message);
+  g_cancellable_cancel (w->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * pb_cli_run_cancellable:
+ * @name: the worker thread's name
+ * @func: (scope call): the work
+ * @data: its data
+ * @stop_message: printed when SIGINT or SIGTERM cancels the work
+ * @error: return location for an error
+ *
+ * Runs @func on a worker thread while the calling thread waits for SIGINT and
+ * SIGTERM, which cancel it: long commands stop cleanly and keep what they
+ * stored.
+ *
+ * Returns: what @func returned
+ */
+gboolean
+pb_cli_run_cancellable (const char     *name,
+                        PbCliWorkFunc   func,
+                        gpointer        data,
+                        const char     *stop_message,
+                        GError        **error)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSource) sigint = g_unix_signal_source_new (SIGINT);
+  g_autoptr(GSource) sigterm = g_unix_signal_source_new (SIGTERM);
+  CancellableWork w = { func, data, cancellable, context, stop_message, 0, FALSE, NULL };
+  GThread *thread;
+
+  g_main_context_push_thread_default (context);
+  g_source_set_callback (sigint, on_stop_signal, &w, NULL);
+  g_source_set_callback (sigterm, on_stop_signal, &w, NULL);
+  g_source_attach (sigint, context);
+  g_source_attach (sigterm, context);
+
+  thread = g_thread_new (name, cancellable_work_thread, &w);
+  while (!g_atomic_int_get (&w.done))
+    g_main_context_iteration (context, TRUE);
+  g_thread_join (thread);
+
+  g_source_destroy (sigint);
+  g_source_destroy (sigterm);
+  g_main_context_pop_thread_default (context);
+
+  if (!w.ok)
+    g_propagate_error (error, w.error);
+  return w.ok;
 }

@@ -43,6 +43,16 @@ void     pb_cli_progress          (double           fraction,
                                    gconstpointer    details,
                                    gpointer         user_data);
 void     pb_cli_progress_end      (void);
+
+typedef gboolean (*PbCliWorkFunc) (gpointer       data,
+                                   GCancellable  *cancellable,
+                                   GError       **error);
+
+gboolean pb_cli_run_cancellable   (const char      *name,
+                                   PbCliWorkFunc    func,
+                                   gpointer         data,
+                                   const char      *stop_message,
+                                   GError         **error);
 char    *pb_cli_format_size       (gint64           bytes);
 void     pb_cli_add_backend_option (GOptionContext *context);
 
