@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "pb-backend-private.h"
+#include "pb-backend-cpu-private.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -61,16 +61,20 @@ typedef struct
   Scratch      bias[PB_CPU_MAX_DIRS];        /* (4H) b_ih + b_hh, per direction */
   Scratch      w_ih_t[PB_CPU_MAX_DIRS];      /* (I, 4H) w_ihᵀ: NN products pack faster */
   Scratch      w_hh_t[PB_CPU_MAX_DIRS];      /* (H, 4H) w_hhᵀ */
+  gboolean     use_kernels;                  /* the AVX-512 step kernels */
+  Scratch      packed_fwd[PB_CPU_MAX_DIRS];  /* their packed weights */
+  Scratch      packed_bwd[PB_CPU_MAX_DIRS];
 } PbBackendCpu;
 
 static float *
 scratch_ensure (Scratch *scratch,
                 gsize    n)
 {
+  /* cache-line aligned: the kernels stream 64-byte rows of packed weights */
   if (scratch->n < n)
     {
-      g_free (scratch->data);
-      scratch->data = g_new (float, n);
+      g_aligned_free (scratch->data);
+      scratch->data = g_aligned_alloc (n, sizeof (float), 64);
       scratch->n = n;
     }
 
@@ -338,6 +342,34 @@ forward_part (const PbLstmArgs *a,
     }
 }
 
+/* forward_part() on the AVX-512 step kernels: the input projection, bias,
+ * recurrent product and gate loop of a step in one pass */
+static void
+forward_part_kernels (const PbLstmArgs *a,
+                      const float      *packed,
+                      guint             j0,
+                      guint             j1)
+{
+  const guint F = a->n_input;     /* not I: cblas.h brings in <complex.h> */
+  const guint H = a->n_hidden;
+  const guint G = 4 * H;
+
+  for (guint s = 0; s < a->n_steps; s++)
+    {
+      const guint m = part_rows (a, s, j0, j1);
+      const gsize row = (gsize) a->offsets[s] + j0;
+      const gsize row_prev = s > 0 ? (gsize) a->offsets[s - 1] + j0 : 0;
+
+      if (m == 0)
+        break;
+
+      _pb_cpu_avx512_forward_step (packed, F, H, m, a->x + row * F,
+                                   s > 0 ? a->h + row_prev * H : NULL,
+                                   s > 0 ? a->c + row_prev * H : NULL,
+                                   a->gates + row * G, a->c + row * H, a->h + row * H);
+    }
+}
+
 /* One direction, backward through time on sequences [j0, j1):
  *   per step s from the last: dgates[s] from dh[s], dc, gates, c   fused loop
  *                             dh[s−1] += dgates[s] (m, 4H) · w_hh (4H, H) */
@@ -382,6 +414,43 @@ backward_data_part (const PbLstmArgs *a,
         gemm (FALSE, FALSE, m, H, G,
               1.0f, a->dgates + row * G, G, a->w_hh, H,
               1.0f, a->dh + row_prev * H, H);
+    }
+}
+
+/* backward_data_part() on the AVX-512 step kernels */
+static void
+backward_data_part_kernels (const PbLstmArgs *a,
+                            const float      *packed,
+                            guint             j0,
+                            guint             j1,
+                            Scratch          *scratch)
+{
+  const guint H = a->n_hidden;
+  const guint G = 4 * H;
+  float *dc;
+
+  if (a->n_steps == 0 || j1 <= j0)
+    return;
+
+  dc = scratch_ensure (scratch, (gsize) (j1 - j0) * H);
+
+  for (guint s = a->n_steps; s-- > 0;)
+    {
+      const guint m = part_rows (a, s, j0, j1);
+      const guint m_next = s + 1 < a->n_steps ? part_rows (a, s + 1, j0, j1) : 0;
+      const gsize row = (gsize) a->offsets[s] + j0;
+      const gsize row_prev = s > 0 ? (gsize) a->offsets[s - 1] + j0 : 0;
+
+      if (m == 0)
+        continue;
+
+      /* sequences whose last step is s start with no cell gradient */
+      memset (dc + (gsize) m_next * H, 0, sizeof (float) * (gsize) (m - m_next) * H);
+
+      _pb_cpu_avx512_backward_step (packed, H, m, a->gates + row * G, a->c + row * H,
+                                    s > 0 ? a->c + row_prev * H : NULL,
+                                    a->dh + row * H, dc, a->dgates + row * G,
+                                    s > 0 ? a->dh + row_prev * H : NULL);
     }
 }
 
@@ -467,13 +536,22 @@ run_job (Job *job)
           break;
 
         case PHASE_FORWARD:
+          if (job->self->use_kernels)
+            {
+              forward_part_kernels (a, job->self->packed_fwd[d].data, job->j0, job->j1);
+              break;
+            }
           if (job->whole)
             input_projection_part (a, job->self->w_ih_t[d].data, 0, a->n_rows);
           forward_part (a, job->self->bias[d].data, job->self->w_hh_t[d].data, job->j0, job->j1);
           break;
 
         case PHASE_BACKWARD_DATA:
-          backward_data_part (a, job->j0, job->j1, &job->self->dc[p]);
+          if (job->self->use_kernels)
+            backward_data_part_kernels (a, job->self->packed_bwd[d].data, job->j0, job->j1,
+                                        &job->self->dc[p]);
+          else
+            backward_data_part (a, job->j0, job->j1, &job->self->dc[p]);
           if (job->whole && a->dx != NULL)
             backward_dx_part (a, 0, a->n_rows);
           break;
@@ -666,7 +744,17 @@ pb_backend_cpu_lstm_forward (PbBackend        *backend,
 
   g_return_val_if_fail (n_dirs <= PB_CPU_MAX_DIRS, FALSE);
 
-  for (guint d = 0; d < n_dirs; d++)
+  for (guint d = 0; d < n_dirs && self->use_kernels; d++)
+    {
+      const PbLstmArgs *a = &args[d];
+      float *packed = scratch_ensure (&self->packed_fwd[d],
+                                      _pb_cpu_avx512_forward_packed_size (a->n_input, a->n_hidden));
+
+      _pb_cpu_avx512_pack_forward (packed, a->w_ih, a->w_hh, a->b_ih, a->b_hh,
+                                   a->n_input, a->n_hidden);
+    }
+
+  for (guint d = 0; d < n_dirs && !self->use_kernels; d++)
     {
       const PbLstmArgs *a = &args[d];
       const guint G = 4 * a->n_hidden;
@@ -684,7 +772,8 @@ pb_backend_cpu_lstm_forward (PbBackend        *backend,
           w_hh_t[(gsize) i * G + k] = a->w_hh[(gsize) k * a->n_hidden + i];
     }
 
-  if (!one_part_per_direction (self, args, n_dirs))
+  /* the kernels do the input projection inside the forward phase */
+  if (!self->use_kernels && !one_part_per_direction (self, args, n_dirs))
     run_phase (self, args, n_dirs, PHASE_INPUT_PROJECTION);
   run_phase (self, args, n_dirs, PHASE_FORWARD);
   return TRUE;
@@ -699,6 +788,15 @@ pb_backend_cpu_lstm_backward_data (PbBackend        *backend,
   PbBackendCpu *self = (PbBackendCpu *) backend;
 
   g_return_val_if_fail (n_dirs <= PB_CPU_MAX_DIRS, FALSE);
+
+  for (guint d = 0; d < n_dirs && self->use_kernels; d++)
+    {
+      const PbLstmArgs *a = &args[d];
+      float *packed = scratch_ensure (&self->packed_bwd[d],
+                                      _pb_cpu_avx512_backward_packed_size (a->n_hidden));
+
+      _pb_cpu_avx512_pack_backward (packed, a->w_hh, a->n_hidden);
+    }
 
   run_phase (self, args, n_dirs, PHASE_BACKWARD_DATA);
   if (!one_part_per_direction (self, args, n_dirs))
@@ -842,12 +940,14 @@ pb_backend_cpu_free (PbBackend *backend)
   g_mutex_clear (&self->mutex);
   g_cond_clear (&self->done);
   for (guint p = 0; p < PB_CPU_MAX_THREADS; p++)
-    g_free (self->dc[p].data);
+    g_aligned_free (self->dc[p].data);
   for (guint d = 0; d < PB_CPU_MAX_DIRS; d++)
     {
-      g_free (self->bias[d].data);
-      g_free (self->w_ih_t[d].data);
-      g_free (self->w_hh_t[d].data);
+      g_aligned_free (self->bias[d].data);
+      g_aligned_free (self->w_ih_t[d].data);
+      g_aligned_free (self->w_hh_t[d].data);
+      g_aligned_free (self->packed_fwd[d].data);
+      g_aligned_free (self->packed_bwd[d].data);
     }
   g_free (self);
 }
@@ -878,6 +978,9 @@ _pb_backend_cpu_new (void)
   g_mutex_init (&self->mutex);
   g_cond_init (&self->done);
   pb_backend_cpu_set_n_threads (&self->parent, 0);
+  /* PB_CPU_KERNELS=0 keeps the sgemm path (benchmarks compare the two) */
+  self->use_kernels = _pb_cpu_avx512_is_supported () &&
+                      g_strcmp0 (g_getenv ("PB_CPU_KERNELS"), "0") != 0;
 
   /* the parts are the parallelism: OpenBLAS threads inside them would only
    * compete for the same cores (this is process-wide, and this backend is
@@ -889,4 +992,25 @@ _pb_backend_cpu_new (void)
     }
 
   return &self->parent;
+}
+
+void
+_pb_backend_cpu_set_use_kernels (PbBackend *backend,
+                                 gboolean   use_kernels)
+{
+  PbBackendCpu *self = (PbBackendCpu *) backend;
+
+  g_return_if_fail (backend != NULL && backend->kind == PB_BACKEND_KIND_CPU);
+
+  self->use_kernels = use_kernels && _pb_cpu_avx512_is_supported ();
+}
+
+gboolean
+_pb_backend_cpu_get_use_kernels (PbBackend *backend)
+{
+  PbBackendCpu *self = (PbBackendCpu *) backend;
+
+  g_return_val_if_fail (backend != NULL && backend->kind == PB_BACKEND_KIND_CPU, FALSE);
+
+  return self->use_kernels;
 }
