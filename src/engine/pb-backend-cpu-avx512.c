@@ -496,6 +496,151 @@ _pb_cpu_avx512_backward_step (const float *packed,
     }
 }
 
+/* ---- weight gradients --------------------------------------------------------- */
+
+/* acc_t (R source units, P·16 gates from gb) += Σ rows srcᵀ ⊗ dgates, summed over
+ * the m rows in registers first (two-level summation: a step's rows, then the
+ * steps). src is a row-major (m, stride) block starting at the tile's first unit. */
+PB_INLINE void
+weights_tile (guint                 G,
+              guint                 m,
+              const int             R,
+              const int             P,
+              guint                 gb,
+              const __mmask16      *mk,
+              const float *restrict dgates,
+              const float *restrict src,
+              guint                 stride,
+              float       *restrict acc_t)
+{
+  __m512 acc[PB_TILE_ROWS][4];
+
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int p = 0; p < P; p++)
+      acc[r][p] = _mm512_setzero_ps ();
+
+  for (guint j = 0; j < m; j++)
+    {
+      const float *dg = dgates + (gsize) j * G + gb;
+      const float *sr = src + (gsize) j * stride;
+      __m512 d[4];
+
+#pragma GCC unroll 4
+      for (int p = 0; p < P; p++)
+        d[p] = _mm512_maskz_loadu_ps (mk[p], dg + 16 * p);
+
+#pragma GCC unroll 8
+      for (int r = 0; r < R; r++)
+        {
+          const __m512 a = _mm512_set1_ps (sr[r]);
+
+#pragma GCC unroll 4
+          for (int p = 0; p < P; p++)
+            acc[r][p] = _mm512_fmadd_ps (a, d[p], acc[r][p]);
+        }
+    }
+
+#pragma GCC unroll 8
+  for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+    for (int p = 0; p < P; p++)
+      {
+        float *t = acc_t + (gsize) r * G + gb + 16 * p;
+
+        _mm512_mask_storeu_ps (t, mk[p], _mm512_add_ps (_mm512_maskz_loadu_ps (mk[p], t),
+                                                        acc[r][p]));
+      }
+}
+
+/* all units of one source (x or h_prev) for one gate block, in tiles of ≤ 6 */
+static void
+weights_source (guint            G,
+                guint            m,
+                guint            P,
+                guint            gb,
+                const __mmask16 *mk,
+                const float     *dgates,
+                const float     *src,
+                guint            n_units,
+                float           *acc_t)
+{
+  const guint n_tiles = (n_units + PB_TILE_ROWS - 1) / PB_TILE_ROWS;
+
+  for (guint t = 0; t < n_tiles; t++)
+    {
+      const guint u0 = n_units * t / n_tiles;
+      const guint R = n_units * (t + 1) / n_tiles - u0;
+      const float *sr = src + u0;
+      float *at = acc_t + (gsize) u0 * G;
+
+      switch (R * 8 + P)
+        {
+#define PB_WEIGHTS_CASE(r, p) \
+        case r * 8 + p: weights_tile (G, m, r, p, gb, mk, dgates, sr, n_units, at); break;
+#define PB_WEIGHTS_CASES(r) \
+        PB_WEIGHTS_CASE (r, 1) PB_WEIGHTS_CASE (r, 2) \
+        PB_WEIGHTS_CASE (r, 3) PB_WEIGHTS_CASE (r, 4)
+        PB_WEIGHTS_CASES (1)
+        PB_WEIGHTS_CASES (2)
+        PB_WEIGHTS_CASES (3)
+        PB_WEIGHTS_CASES (4)
+        PB_WEIGHTS_CASES (5)
+        PB_WEIGHTS_CASES (6)
+#undef PB_WEIGHTS_CASES
+#undef PB_WEIGHTS_CASE
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+void
+_pb_cpu_avx512_weights_step (guint        n_input,
+                             guint        n_hidden,
+                             guint        m,
+                             guint        g0,
+                             guint        g1,
+                             const float *dgates,
+                             const float *x,
+                             const float *h_prev,
+                             float       *acc_t)
+{
+  const guint I = n_input;
+  const guint H = n_hidden;
+  const guint G = 4 * H;
+
+  /* gate block outer: its m × 64 dgates stay in L1 while the unit tiles of x,
+   * h_prev and the bias stream through them */
+  for (guint gb = g0; gb < g1; gb += 64)
+    {
+      const guint P = MIN (4, (g1 - gb + 15) / 16);
+      float *bias_t = acc_t + (gsize) (I + H) * G;
+      __mmask16 mk[4];
+      __m512 db[4];
+
+      for (guint p = 0; p < P; p++)
+        mk[p] = unit_mask (g1, gb + 16 * p);
+
+      weights_source (G, m, P, gb, mk, dgates, x, I, acc_t);
+      if (h_prev != NULL)
+        weights_source (G, m, P, gb, mk, dgates, h_prev, H, acc_t + (gsize) I * G);
+
+      for (guint p = 0; p < P; p++)
+        db[p] = _mm512_setzero_ps ();
+      for (guint j = 0; j < m; j++)
+        for (guint p = 0; p < P; p++)
+          db[p] = _mm512_add_ps (db[p], _mm512_maskz_loadu_ps (mk[p], dgates + (gsize) j * G + gb + 16 * p));
+      for (guint p = 0; p < P; p++)
+        {
+          float *t = bias_t + gb + 16 * p;
+
+          _mm512_mask_storeu_ps (t, mk[p], _mm512_add_ps (_mm512_maskz_loadu_ps (mk[p], t), db[p]));
+        }
+    }
+}
+
 #pragma GCC pop_options
 
 #else /* !PB_HAVE_AVX512_KERNELS */
@@ -526,6 +671,20 @@ _pb_cpu_avx512_backward_step (const float *packed,
                               float       *dc,
                               float       *dgates,
                               float       *dh_prev)
+{
+  g_assert_not_reached ();
+}
+
+void
+_pb_cpu_avx512_weights_step (guint        n_input,
+                             guint        n_hidden,
+                             guint        m,
+                             guint        g0,
+                             guint        g1,
+                             const float *dgates,
+                             const float *x,
+                             const float *h_prev,
+                             float       *acc_t)
 {
   g_assert_not_reached ();
 }

@@ -66,6 +66,20 @@ void     _pb_cpu_avx512_backward_step        (const float *packed,
                                               float       *dgates,
                                               float       *dh_prev);
 
+/* Weight gradients of one step for gates [g0, g1) (g0 a multiple of 16): acc_t is
+ * the transposed gradient, (I + H + 1) rows of 4H: rows 0 … I−1 take
+ * Σ x ⊗ dgates, rows I … I+H−1 Σ h_prev ⊗ dgates (h_prev NULL at the first step:
+ * nothing), row I+H Σ dgates (the bias). Each step's rows are summed first. */
+void     _pb_cpu_avx512_weights_step         (guint        n_input,
+                                              guint        n_hidden,
+                                              guint        m,
+                                              guint        g0,
+                                              guint        g1,
+                                              const float *dgates,
+                                              const float *x,
+                                              const float *h_prev,
+                                              float       *acc_t);
+
 /* Tests: whether the backend uses these kernels (when the CPU has them). */
 void     _pb_backend_cpu_set_use_kernels     (PbBackend   *backend,
                                               gboolean     use_kernels);

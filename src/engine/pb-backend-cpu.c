@@ -64,6 +64,7 @@ typedef struct
   gboolean     use_kernels;                  /* the AVX-512 step kernels */
   Scratch      packed_fwd[PB_CPU_MAX_DIRS];  /* their packed weights */
   Scratch      packed_bwd[PB_CPU_MAX_DIRS];
+  Scratch      wgrad[PB_CPU_MAX_DIRS];       /* (I + H + 1, 4H) their transposed dW, db */
 } PbBackendCpu;
 
 static float *
@@ -514,6 +515,46 @@ backward_weights_part (const PbLstmArgs *a,
     }
 }
 
+/* backward_weights_part() on the AVX-512 kernel: one pass over the rows per
+ * step for dw_ih, dw_hh and the biases, into the transposed acc_t, added to
+ * the gradients at the end */
+static void
+backward_weights_part_kernels (const PbLstmArgs *a,
+                               float            *acc_t,
+                               guint             g0,
+                               guint             g1)
+{
+  const guint F = a->n_input;
+  const guint H = a->n_hidden;
+  const guint G = 4 * H;
+
+  if (a->n_steps == 0 || g1 <= g0)
+    return;
+
+  for (guint k = 0; k < F + H + 1; k++)
+    memset (acc_t + (gsize) k * G + g0, 0, sizeof (float) * (g1 - g0));
+
+  for (guint s = 0; s < a->n_steps; s++)
+    {
+      const gsize row = a->offsets[s];
+
+      _pb_cpu_avx512_weights_step (F, H, a->batch_sizes[s], g0, g1,
+                                   a->dgates + row * G, a->x + row * F,
+                                   s > 0 ? a->h + (gsize) a->offsets[s - 1] * H : NULL,
+                                   acc_t);
+    }
+
+  for (guint g = g0; g < g1; g++)
+    {
+      for (guint k = 0; k < F; k++)
+        a->dw_ih[(gsize) g * F + k] += acc_t[(gsize) k * G + g];
+      for (guint u = 0; u < H; u++)
+        a->dw_hh[(gsize) g * H + u] += acc_t[(gsize) (F + u) * G + g];
+      a->db_ih[g] += acc_t[(gsize) (F + H) * G + g];
+      a->db_hh[g] += acc_t[(gsize) (F + H) * G + g];
+    }
+}
+
 static void
 run_job (Job *job)
 {
@@ -562,7 +603,10 @@ run_job (Job *job)
           break;
 
         case PHASE_BACKWARD_WEIGHTS:
-          backward_weights_part (a, g0, g1);
+          if (job->self->use_kernels)
+            backward_weights_part_kernels (a, job->self->wgrad[d].data, g0, g1);
+          else
+            backward_weights_part (a, g0, g1);
           break;
 
         default:
@@ -814,6 +858,10 @@ pb_backend_cpu_lstm_backward_weights (PbBackend        *backend,
 
   g_return_val_if_fail (n_dirs <= PB_CPU_MAX_DIRS, FALSE);
 
+  for (guint d = 0; d < n_dirs && self->use_kernels; d++)
+    scratch_ensure (&self->wgrad[d], (gsize) (args[d].n_input + args[d].n_hidden + 1) *
+                                     4 * args[d].n_hidden);
+
   run_phase (self, args, n_dirs, PHASE_BACKWARD_WEIGHTS);
   return TRUE;
 }
@@ -948,6 +996,7 @@ pb_backend_cpu_free (PbBackend *backend)
       g_aligned_free (self->w_hh_t[d].data);
       g_aligned_free (self->packed_fwd[d].data);
       g_aligned_free (self->packed_bwd[d].data);
+      g_aligned_free (self->wgrad[d].data);
     }
   g_free (self);
 }
