@@ -14,6 +14,9 @@
  *
  * Run it on a quiet machine: under load, PyTorch's two OpenMP threads spin at
  * their barriers and its figures collapse far more than ours.
+ *
+ * PB_CPU_KERNELS=0 runs the backend's OpenBLAS path instead of its AVX-512 step
+ * kernels (the before/after comparison of bench/README.md).
  */
 
 #include "config.h"
@@ -26,6 +29,7 @@
 
 #include <cblas.h>
 
+#include "pb-backend-cpu-private.h"
 #include "pb-model.h"
 #include "pb-rng.h"
 
@@ -316,16 +320,23 @@ main (int   argc,
   peak = measure_sgemm_peak ();
   g_print ("BiLSTM training step, F 19, H 128, n_fc 16, C 2, reference length mix "
            "(90%% of T = 48), %s preset, %d steps\n", seed_preset ? "seed" : "standard", n_steps);
-  g_print ("perturb: OPENBLAS_NUM_THREADS=%s; OpenBLAS sgemm 1024^3 peak here: %.1f GFLOP/s\n",
-           blas_threads != NULL ? blas_threads : "(unset)", peak);
+  g_print ("perturb: OPENBLAS_NUM_THREADS=%s; OpenBLAS sgemm 1024^3 peak here: "
+           "%.1f GFLOP/s\n", blas_threads != NULL ? blas_threads : "(unset)", peak);
+  {
+    g_autoptr(PbBackend) cpu = pb_backend_new (PB_BACKEND_KIND_CPU, NULL);
+
+    g_print ("perturb: LSTM on %s\n", _pb_backend_cpu_get_use_kernels (cpu)
+             ? "the AVX-512 step kernels" : "OpenBLAS sgemm (PB_CPU_KERNELS=0 or no AVX-512)");
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (batches); i++)
     {
       ours[i] = bench_ours (seed_preset ? PB_PROTOCOL_SEED : PB_PROTOCOL_STANDARD,
                             batches[i], n_steps, (guint) MAX (n_threads, 0));
-      g_print ("perturb  batch %3u: %8.1f seq/s  %7.2f ms/step (%.2f CPU ms)  %6.1f GFLOP/s "
-               "(%.0f%% of sgemm peak)\n",
+      g_print ("perturb  batch %3u: %8.1f seq/s  %7.2f ms/step (%.2f CPU ms = %.0f seq per "
+               "CPU-second)  %6.1f GFLOP/s (%.0f%% of sgemm peak)\n",
                batches[i], ours[i].seq_per_s, ours[i].ms_per_step, ours[i].cpu_ms_per_step,
+               1e3 * batches[i] / ours[i].cpu_ms_per_step,
                ours[i].gflops, 100.0 * ours[i].gflops / peak);
     }
 
