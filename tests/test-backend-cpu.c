@@ -31,6 +31,7 @@ typedef struct
   float *logits;
   float *grads;
   float *dx;
+  gsize  n_params;
 } Result;
 
 static void
@@ -91,8 +92,8 @@ run_model (const Shape *shape,
   g_assert_no_error (error);
 
   result->logits = g_memdup2 (pb_model_get_logits (model), sizeof (float) * B * 3);
-  result->grads = g_memdup2 (pb_model_get_grads (model),
-                             sizeof (float) * pb_model_get_n_params (model));
+  result->n_params = pb_model_get_n_params (model);
+  result->grads = g_memdup2 (pb_model_get_grads (model), sizeof (float) * result->n_params);
 }
 
 static void
@@ -151,12 +152,13 @@ test_kernels_match_sgemm (gconstpointer data)
   result_clear (&ref);
 }
 
-/* The kernels give every row the same operations whatever the split: 1 and 2
- * threads agree bit for bit. */
+/* The kernels give every row and every weight the same operations whatever
+ * the split: 1 and 2 threads agree bit for bit. */
 static void
-test_kernels_deterministic (void)
+test_kernels_deterministic (gconstpointer data)
 {
-  static const Shape shape = { 19, 128, 37, 12, PB_PROTOCOL_STANDARD };
+  const Shape *shape = data;
+  const gsize n_dx = (gsize) shape->batch * shape->max_len * shape->n_features;
   Result r1 = { 0 }, r2 = { 0 };
 
   if (!_pb_cpu_avx512_is_supported ())
@@ -165,10 +167,12 @@ test_kernels_deterministic (void)
       return;
     }
 
-  run_model (&shape, TRUE, 1, &r1);
-  run_model (&shape, TRUE, 2, &r2);
-  g_assert_cmpmem (r1.logits, sizeof (float) * shape.batch * 3, r2.logits,
-                   sizeof (float) * shape.batch * 3);
+  run_model (shape, TRUE, 1, &r1);
+  run_model (shape, TRUE, 2, &r2);
+  g_assert_cmpmem (r1.logits, sizeof (float) * shape->batch * 3,
+                   r2.logits, sizeof (float) * shape->batch * 3);
+  g_assert_cmpmem (r1.grads, sizeof (float) * r1.n_params, r2.grads, sizeof (float) * r2.n_params);
+  g_assert_cmpmem (r1.dx, sizeof (float) * n_dx, r2.dx, sizeof (float) * n_dx);
   result_clear (&r1);
   result_clear (&r2);
 }
@@ -197,7 +201,11 @@ main (int   argc,
 
       g_test_add_data_func (path, &shapes[i], test_kernels_match_sgemm);
     }
-  g_test_add_func ("/pb/backend-cpu/kernels-deterministic", test_kernels_deterministic);
+  /* one direction per thread, and sequences split between threads */
+  g_test_add_data_func ("/pb/backend-cpu/kernels-deterministic/standard", &shapes[2],
+                        test_kernels_deterministic);
+  g_test_add_data_func ("/pb/backend-cpu/kernels-deterministic/seed", &shapes[3],
+                        test_kernels_deterministic);
 
   return g_test_run ();
 }
