@@ -14,6 +14,7 @@
 #include "pb-source-connect.h"
 
 #include "pb-test-gui.h"
+#include "pb-test-page.h"
 #include "pb-test-util.h"
 
 typedef struct
@@ -266,6 +267,51 @@ test_shows_existing_import (Fixture       *f,
   assert_counts_match_project (f);
 }
 
+static gboolean
+wait_for_cancel (PbJob         *job,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_usleep (1000);
+  g_cancellable_set_error_if_cancelled (cancellable, error);
+  return FALSE;
+}
+
+/* While another page's job changes the project, Import refuses to start and
+ * says which job is busy; once that job is over it imports. */
+static void
+test_one_writer_at_a_time (Fixture       *f,
+                           gconstpointer  data)
+{
+  PbImportPage *page = PB_IMPORT_PAGE (f->page);
+  g_autoptr(PbJob) tune = pb_job_new ();
+  g_autoptr(GError) error = NULL;
+  PbTestHost host;
+
+  pb_test_host_init (&host, GTK_WIDGET (f->page));
+  pb_job_set_title (tune, "Tune");
+  g_assert_true (pb_job_start_writer (tune, f->path, wait_for_cancel, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  pb_import_page_set_source (page, PB_IMPORT_SOURCE_SYNTHETIC);
+  pb_import_page_set_synthetic (page, 60, 7);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "import.start", NULL));
+  g_assert_false (pb_job_get_running (pb_import_page_get_job (page)));
+  pb_test_host_assert_toast (&host, "“Tune” is still running on this project");
+  assert_project_unchanged (f);
+
+  pb_job_cancel (tune);
+  while (pb_job_get_running (tune))
+    g_main_context_iteration (NULL, TRUE);
+  run_action (f->page, "import.start");
+  g_assert_null (pb_job_get_error (pb_import_page_get_job (page)));
+  g_assert_cmpint (count_rows (f->project, "raw_icustay"), >, 0);
+
+  pb_test_host_clear (&host);
+}
+
 static void
 test_screenshot (void)
 {
@@ -305,6 +351,7 @@ main (int    argc,
   ADD ("/pb/import-page/unreachable-postgres", test_unreachable_postgres);
   ADD ("/pb/import-page/cancel", test_cancel);
   ADD ("/pb/import-page/shows-existing-import", test_shows_existing_import);
+  ADD ("/pb/import-page/one-writer-at-a-time", test_one_writer_at_a_time);
 #undef ADD
   g_test_add_func ("/pb/import-page/screenshot", test_screenshot);
 

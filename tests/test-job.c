@@ -9,6 +9,7 @@
 #include "pb-job.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 typedef struct
 {
@@ -146,6 +147,86 @@ test_cancel_is_silent (void)
   g_assert_false (pb_job_get_running (job));
 }
 
+static void
+count_destroy (gpointer data)
+{
+  (*(int *) data)++;
+}
+
+static void
+wait_until_started (gint *started)
+{
+  while (!g_atomic_int_get (started))
+    g_usleep (1000);
+}
+
+static void
+test_one_writer_per_project (void)
+{
+  g_autoptr(PbJob) tune = pb_job_new ();
+  g_autoptr(PbJob) attack = pb_job_new ();
+  g_autoptr(PbJob) other = pb_job_new ();
+  g_autoptr(PbJob) reader = pb_job_new ();
+  g_autoptr(GError) error = NULL;
+  Observed observed = { 0 };
+  gint started = 0, started_other = 0, started_reader = 0;
+  int destroyed = 0;
+
+  pb_job_set_title (tune, "Tune");
+  pb_job_set_title (attack, "Attack");
+  g_signal_connect (tune, "finished", G_CALLBACK (on_finished_cb), &observed);
+
+  g_assert_null (pb_job_find_writer ("/projects/icu.perturb"));
+  g_assert_true (pb_job_start_writer (tune, "/projects/icu.perturb", wait_for_cancel, &started,
+                                      NULL, &error));
+  g_assert_no_error (error);
+  wait_until_started (&started);
+  g_assert_true (pb_job_find_writer ("/projects/./icu.perturb") == tune);
+
+  /* the same file, spelt differently: refused, naming the busy job, data freed */
+  g_assert_false (pb_job_start_writer (attack, "/projects/sub/../icu.perturb", wait_for_cancel,
+                                       &destroyed, count_destroy, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_assert_nonnull (strstr (error->message, "“Tune” is still running on this project"));
+  g_assert_cmpint (destroyed, ==, 1);
+  g_assert_false (pb_job_get_running (attack));
+  g_clear_error (&error);
+  g_assert_false (pb_job_check_project_free ("/projects/icu.perturb", &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_BUSY);
+  g_clear_error (&error);
+
+  /* another project and a reading job on the same one are fine */
+  g_assert_true (pb_job_check_project_free ("/projects/other.perturb", NULL));
+  g_assert_true (pb_job_start_writer (other, "/projects/other.perturb", wait_for_cancel,
+                                      &started_other, NULL, &error));
+  g_assert_no_error (error);
+  pb_job_start (reader, wait_for_cancel, &started_reader, NULL);
+  wait_until_started (&started_other);
+  wait_until_started (&started_reader);
+  pb_job_cancel (other);
+  pb_job_cancel (reader);
+
+  /* once the writer is over, the project is free again */
+  pb_job_cancel (tune);
+  run_until_finished (tune, &observed);
+  while (pb_job_get_running (other) || pb_job_get_running (reader))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (pb_job_find_writer ("/projects/icu.perturb"));
+  g_assert_null (pb_job_find_writer ("/projects/other.perturb"));
+  g_assert_true (pb_job_check_project_free ("/projects/icu.perturb", NULL));
+
+  started = 0;
+  g_assert_true (pb_job_start_writer (attack, "/projects/icu.perturb", wait_for_cancel, &started,
+                                      NULL, &error));
+  g_assert_no_error (error);
+  wait_until_started (&started);
+  g_assert_true (pb_job_find_writer ("/projects/icu.perturb") == attack);
+  pb_job_cancel (attack);
+  while (pb_job_get_running (attack))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (pb_job_find_writer ("/projects/icu.perturb"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -155,6 +236,7 @@ main (int    argc,
   g_test_add_func ("/pb/job/progress-and-success", test_progress_and_success);
   g_test_add_func ("/pb/job/error-is-kept", test_error_is_kept);
   g_test_add_func ("/pb/job/cancel-is-silent", test_cancel_is_silent);
+  g_test_add_func ("/pb/job/one-writer-per-project", test_one_writer_per_project);
 
   return g_test_run ();
 }

@@ -6,7 +6,10 @@
 
 #include "config.h"
 
+#include "pb-job.h"
 #include "pb-window.h"
+
+#include <string.h>
 
 #include "pb-test-util.h"
 
@@ -148,6 +151,129 @@ test_size_is_remembered (Fixture       *f,
   g_object_unref (second);
 }
 
+static gboolean
+wait_for_cancel (PbJob         *job,
+                 gpointer       data,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  while (!g_cancellable_is_cancelled (cancellable))
+    g_usleep (1000);
+  g_cancellable_set_error_if_cancelled (cancellable, error);
+  return FALSE;
+}
+
+/* The message dialog the window shows, or NULL. */
+static AdwMessageDialog *
+find_dialog (PbWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (item) &&
+          gtk_window_get_transient_for (GTK_WINDOW (item)) == GTK_WINDOW (window) &&
+          gtk_widget_get_visible (GTK_WIDGET (item)))
+        return ADW_MESSAGE_DIALOG (item);
+    }
+  return NULL;
+}
+
+static void
+answer_dialog (PbWindow   *window,
+               const char *response)
+{
+  AdwMessageDialog *dialog;
+
+  drain_main_loop ();
+  dialog = find_dialog (window);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Stop the Running Job?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "“Tune” is still running"));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));   /* as a click does after the response */
+  drain_main_loop ();
+}
+
+static void
+wait_job (PbJob *job)
+{
+  while (pb_job_get_running (job))
+    g_main_context_iteration (NULL, TRUE);
+  drain_main_loop ();
+}
+
+/* gtk_window_destroy() takes a window out of this list */
+static gboolean
+is_toplevel (PbWindow *window)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (toplevels, i);
+
+      if (item == (GObject *) window)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Closing the project or the window while a job changes the project asks first;
+ * "keep running" keeps both, "stop" cancels the job and closes once it is over. */
+static void
+test_close_asks_during_job (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(PbJob) job = pb_job_new ();
+  g_autoptr(GError) error = NULL;
+  PbWindow *window;
+
+  pb_job_set_title (job, "Tune");
+  g_assert_true (pb_window_open_project (f->window, f->path));
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (pb_job_start_writer (job, f->path, wait_for_cancel, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  /* close project: keep running */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-project", NULL);
+  answer_dialog (f->window, "cancel");
+  g_assert_true (pb_job_get_running (job));
+  g_assert_nonnull (pb_window_get_project (f->window));
+
+  /* close project: stop */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-project", NULL);
+  answer_dialog (f->window, "stop");
+  wait_job (job);
+  g_assert_null (pb_window_get_project (f->window));
+  g_assert_null (find_dialog (f->window));
+
+  /* without a job, closing does not ask */
+  g_assert_true (pb_window_open_project (f->window, f->path));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-project", NULL);
+  drain_main_loop ();
+  g_assert_null (find_dialog (f->window));
+  g_assert_null (pb_window_get_project (f->window));
+
+  /* closing the window: keep running, then stop */
+  window = g_object_ref_sink (pb_window_new (NULL, f->settings));
+  g_assert_true (pb_window_open_project (window, f->path));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (pb_job_start_writer (job, f->path, wait_for_cancel, NULL, NULL, &error));
+  g_assert_no_error (error);
+  gtk_window_close (GTK_WINDOW (window));
+  answer_dialog (window, "cancel");
+  g_assert_true (is_toplevel (window));
+  g_assert_true (pb_job_get_running (job));
+  gtk_window_close (GTK_WINDOW (window));
+  answer_dialog (window, "stop");
+  wait_job (job);
+  g_assert_false (is_toplevel (window));
+  g_assert_finalize_object (window);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -161,6 +287,7 @@ main (int    argc,
   ADD ("/pb/window/bad-files-keep-state", test_bad_files_keep_state);
   ADD ("/pb/window/recent-list-is-capped", test_recent_list_is_capped);
   ADD ("/pb/window/size-is-remembered", test_size_is_remembered);
+  ADD ("/pb/window/close-asks-during-job", test_close_asks_during_job);
 #undef ADD
 
   return g_test_run ();

@@ -1132,7 +1132,7 @@ start_compute (PbAnalysisPage *self,
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, fgsm ? _("FGSM…") : _("Attribution…"));
-  pb_job_start (self->job, func, call, (GDestroyNotify) call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, func, call, (GDestroyNotify) call_free);
 }
 
 static void
@@ -1150,7 +1150,7 @@ pb_analysis_page_attribute_action (GtkWidget  *widget,
   guint m = adw_combo_row_get_selected (self->method_row);
   Call *call;
 
-  if (pb_job_get_running (self->job))
+  if (pb_job_get_running (self->job) || !pb_page_check_project_free (PB_PAGE (self)))
     return;
   call = call_for_run (self, &error);
   if (call == NULL)
@@ -1181,7 +1181,7 @@ pb_analysis_page_fgsm_action (GtkWidget  *widget,
   PbFgsmConfig config;
   Call *call;
 
-  if (pb_job_get_running (self->job))
+  if (pb_job_get_running (self->job) || !pb_page_check_project_free (PB_PAGE (self)))
     return;
   call = call_for_run (self, &error);
   if (call == NULL ||
@@ -1430,6 +1430,7 @@ pb_analysis_page_init (PbAnalysisPage *self)
   pb_plot_view_set_export_width_mm (self->attribution_plot, PB_PLOT_WIDTH_DOUBLE_COLUMN_MM);
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Analysis"));
   self->load_job = pb_job_new ();
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb), self,
                            G_CONNECT_SWAPPED);

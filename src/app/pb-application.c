@@ -263,14 +263,14 @@ quit_activated (GSimpleAction *action,
   GApplication *app = G_APPLICATION (user_data);
   GList *windows = gtk_application_get_windows (GTK_APPLICATION (app));
 
-  /* close, not destroy, so each window saves its size */
+  /* close, not destroy, so each window saves its size and asks before
+   * stopping a running job; the application ends with its last window */
   for (GList *l = windows; l != NULL; )
     {
       GList *next = l->next;
       gtk_window_close (GTK_WINDOW (l->data));
       l = next;
     }
-  g_application_quit (app);
 }
 
 static const GActionEntry app_actions[] = {

@@ -906,7 +906,7 @@ start_job (PbAttackPage *self,
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, text);
-  pb_job_start (self->job, attack_worker, call, (GDestroyNotify) call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, attack_worker, call, (GDestroyNotify) call_free);
 }
 
 static void
@@ -923,6 +923,8 @@ pb_attack_page_start_action (GtkWidget  *widget,
   Call *call;
 
   if (project == NULL || pb_job_get_running (self->job))
+    return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
     return;
   if (pos == GTK_INVALID_LIST_POSITION || pos >= self->checkpoints->len)
     {
@@ -962,6 +964,8 @@ pb_attack_page_resume_action (GtkWidget  *widget,
   Call *call;
 
   if (project == NULL || pb_job_get_running (self->job))
+    return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
     return;
   if (run == NULL || run->complete)
     {
@@ -1141,6 +1145,7 @@ pb_attack_page_init (PbAttackPage *self)
   pb_plot_view_set_export_width_mm (self->sample_plot, PB_PLOT_WIDTH_DOUBLE_COLUMN_MM);
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Attack"));
   self->load_job = pb_job_new ();
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb), self,
                            G_CONNECT_SWAPPED);

@@ -777,6 +777,8 @@ pb_cv_page_start_action (GtkWidget  *widget,
 
   if (project == NULL || pb_job_get_running (self->job))
     return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
+    return;
 
   dataset = adw_combo_row_get_selected_item (self->dataset_row);
   if (dataset == NULL)
@@ -813,7 +815,7 @@ pb_cv_page_start_action (GtkWidget  *widget,
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
-  pb_job_start (self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
 }
 
 /* Continues the CV on screen (cancelled, failed or killed) from its last checkpoints. */
@@ -827,6 +829,8 @@ pb_cv_page_resume_action (GtkWidget  *widget,
   CvCall *call;
 
   if (project == NULL || pb_job_get_running (self->job) || self->result == NULL)
+    return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
     return;
 
   call = g_new0 (CvCall, 1);
@@ -842,7 +846,7 @@ pb_cv_page_resume_action (GtkWidget  *widget,
 
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_text (self->progress_bar, _("Resuming"));
-  pb_job_start (self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, cv_worker, call, (GDestroyNotify) cv_call_free);
 }
 
 static void
@@ -1043,6 +1047,7 @@ pb_cv_page_init (PbCvPage *self)
   gtk_widget_set_name (GTK_WIDGET (self->auc_plot), "auc_plot");
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Cross-validation"));
   self->load_job = pb_job_new ();
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb), self,
                            G_CONNECT_SWAPPED);

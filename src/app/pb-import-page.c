@@ -297,6 +297,8 @@ start_job (PbImportPage *self,
     return;
   if (project == NULL && !test_only)
     return;
+  if (!test_only && !pb_page_check_project_free (PB_PAGE (self)))
+    return;
 
   call = g_new0 (ImportCall, 1);
   call->project_path = project != NULL ? g_strdup (pb_project_get_path (project)) : NULL;
@@ -340,7 +342,11 @@ start_job (PbImportPage *self,
   set_status (self, NULL, FALSE);
   if (test_only)
     adw_action_row_set_subtitle (self->test_row, _("Connecting…"));
-  pb_job_start (self->job, import_worker, call, (GDestroyNotify) import_call_free);
+  if (test_only)
+    pb_job_start (self->job, import_worker, call, (GDestroyNotify) import_call_free);
+  else
+    pb_page_start_writer (PB_PAGE (self), self->job, import_worker, call,
+                          (GDestroyNotify) import_call_free);
 }
 
 /* ---- password dialog ------------------------------------------------------------ */
@@ -706,6 +712,7 @@ pb_import_page_init (PbImportPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Import"));
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->job, "notify::fraction", G_CALLBACK (on_job_progress_cb),

@@ -7,12 +7,19 @@
  * drops when the worker is done, and `error` says why it failed (cancellation
  * is not an error).
  *
+ * A job that changes a project is started with pb_job_start_writer(): the
+ * process keeps one writer job per project file, so two pages never write the
+ * same project at once (pb_job_check_project_free() says who is busy), and the
+ * window can ask before closing while one runs (pb_job_find_writer()).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #include "config.h"
 
 #include "pb-job.h"
+
+#include <glib/gi18n.h>
 
 struct _PbJob
 {
@@ -26,6 +33,9 @@ struct _PbJob
   GCancellable *cancellable;
   GError       *error;
   gboolean      running;
+
+  char         *title;
+  char         *writing;       /* canonical project path while a writer job runs */
 };
 
 G_DEFINE_FINAL_TYPE (PbJob, pb_job, G_TYPE_OBJECT)
@@ -45,6 +55,9 @@ enum {
 
 static GParamSpec *properties [N_PROPS];
 static guint signals [N_SIGNALS];
+
+/* canonical project path → the running writer #PbJob (unowned); main thread only */
+static GHashTable *writers;
 
 typedef struct
 {
@@ -115,6 +128,12 @@ pb_job_run_cb (GObject      *object,
   if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     self->error = g_steal_pointer (&error);
 
+  if (self->writing != NULL)
+    {
+      g_hash_table_remove (writers, self->writing);
+      g_clear_pointer (&self->writing, g_free);
+    }
+
   pb_job_set_running (self, FALSE);
   g_signal_emit (self, signals [FINISHED], 0, ok);
 }
@@ -127,6 +146,8 @@ pb_job_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_error (&self->error);
   g_clear_pointer (&self->message, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_assert (self->writing == NULL);
   g_mutex_clear (&self->mutex);
 
   G_OBJECT_CLASS (pb_job_parent_class)->finalize (object);
@@ -205,6 +226,8 @@ pb_job_new (void)
  * @func: (scope async): the work, run in a worker thread
  * @data: (transfer full): what @func needs
  * @data_destroy: frees @data once the work is over
+ *
+ * Starts work that only reads (loading a page); see pb_job_start_writer().
  */
 void
 pb_job_start (PbJob          *self,
@@ -237,6 +260,115 @@ pb_job_start (PbJob          *self,
   g_task_run_in_thread (task, pb_job_worker);
 
   pb_job_set_running (self, TRUE);
+}
+
+/**
+ * pb_job_find_writer:
+ * @project_path: a project file
+ *
+ * Returns: (transfer none) (nullable): the job now changing @project_path
+ */
+PbJob *
+pb_job_find_writer (const char *project_path)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (project_path != NULL, NULL);
+
+  if (writers == NULL)
+    return NULL;
+
+  key = g_canonicalize_filename (project_path, NULL);
+  return g_hash_table_lookup (writers, key);
+}
+
+/**
+ * pb_job_check_project_free:
+ * @project_path: a project file
+ * @error: return location for a %G_IO_ERROR_BUSY error naming the running job
+ *
+ * Returns: %TRUE if no writer job runs on @project_path
+ */
+gboolean
+pb_job_check_project_free (const char  *project_path,
+                           GError     **error)
+{
+  PbJob *busy = pb_job_find_writer (project_path);
+
+  if (busy == NULL)
+    return TRUE;
+
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+               _("“%s” is still running on this project: wait for it to finish or stop it first"),
+               busy->title != NULL ? busy->title : _("Another job"));
+  return FALSE;
+}
+
+/**
+ * pb_job_start_writer:
+ * @self: a #PbJob that is not running
+ * @project_path: the project @func changes
+ * @func: (scope async): the work, run in a worker thread
+ * @data: (transfer full): what @func needs
+ * @data_destroy: frees @data once the work is over
+ * @error: return location for an error
+ *
+ * Like pb_job_start() for work that changes @project_path, unless another
+ * writer job is already changing it: then @data is freed, nothing starts and
+ * @error says which job is busy (check first with pb_job_check_project_free()
+ * to fail before preparing anything).
+ *
+ * Returns: %TRUE if the job started
+ */
+gboolean
+pb_job_start_writer (PbJob           *self,
+                     const char      *project_path,
+                     PbJobFunc        func,
+                     gpointer         data,
+                     GDestroyNotify   data_destroy,
+                     GError         **error)
+{
+  g_return_val_if_fail (PB_IS_JOB (self), FALSE);
+  g_return_val_if_fail (!self->running, FALSE);
+  g_return_val_if_fail (project_path != NULL, FALSE);
+
+  if (!pb_job_check_project_free (project_path, error))
+    {
+      if (data_destroy != NULL)
+        data_destroy (data);
+      return FALSE;
+    }
+
+  if (writers == NULL)
+    writers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->writing = g_canonicalize_filename (project_path, NULL);
+  g_hash_table_insert (writers, g_strdup (self->writing), self);
+
+  pb_job_start (self, func, data, data_destroy);
+  return TRUE;
+}
+
+/**
+ * pb_job_set_title:
+ * @self: a #PbJob
+ * @title: what the job is, for messages: the name of its page (“Tune”)
+ */
+void
+pb_job_set_title (PbJob      *self,
+                  const char *title)
+{
+  g_return_if_fail (PB_IS_JOB (self));
+
+  g_free (self->title);
+  self->title = g_strdup (title);
+}
+
+const char *
+pb_job_get_title (PbJob *self)
+{
+  g_return_val_if_fail (PB_IS_JOB (self), NULL);
+
+  return self->title;
 }
 
 void

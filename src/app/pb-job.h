@@ -34,6 +34,18 @@ void          pb_job_start          (PbJob          *self,
                                      PbJobFunc       func,
                                      gpointer        data,
                                      GDestroyNotify  data_destroy);
+gboolean      pb_job_start_writer   (PbJob          *self,
+                                     const char     *project_path,
+                                     PbJobFunc       func,
+                                     gpointer        data,
+                                     GDestroyNotify  data_destroy,
+                                     GError        **error);
+PbJob        *pb_job_find_writer    (const char     *project_path);
+gboolean      pb_job_check_project_free (const char *project_path,
+                                     GError        **error);
+void          pb_job_set_title      (PbJob          *self,
+                                     const char     *title);
+const char   *pb_job_get_title      (PbJob          *self);
 void          pb_job_cancel         (PbJob          *self);
 gboolean      pb_job_get_running    (PbJob          *self);
 double        pb_job_get_fraction   (PbJob          *self);

@@ -1,5 +1,5 @@
 /* pb-overview-page.c — what the open project holds: file, schema, size, and the
- * row count of every table.
+ * row count of every table, read again whenever the page is shown.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -64,6 +64,13 @@ pb_overview_page_project_changed (PbPage    *page,
     gtk_list_box_append (self->contents_list, make_count_row (g_ptr_array_index (tables, i)));
 }
 
+/* Imports and runs on other pages change the counts: show them afresh. */
+static void
+on_map_cb (PbOverviewPage *self)
+{
+  pb_overview_page_project_changed (PB_PAGE (self), pb_page_get_project (PB_PAGE (self)));
+}
+
 static void
 pb_overview_page_dispose (GObject *object)
 {
@@ -94,6 +101,7 @@ static void
 pb_overview_page_init (PbOverviewPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self, "map", G_CALLBACK (on_map_cb), NULL);
 }
 
 PbPage *

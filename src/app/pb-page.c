@@ -195,3 +195,73 @@ pb_page_set_project (PbPage    *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_PROJECT]);
     }
 }
+
+static void
+show_error (PbPage       *self,
+            const GError *error)
+{
+  /* outside a window (widget tests) the action is missing and nothing shows */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
+}
+
+/**
+ * pb_page_check_project_free:
+ * @self: a #PbPage
+ *
+ * Call before preparing a job that changes the project: if another page's job
+ * is changing it, a toast says which and this returns %FALSE.
+ *
+ * Returns: %TRUE if a writer job may start on the page's project
+ */
+gboolean
+pb_page_check_project_free (PbPage *self)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (PB_IS_PAGE (self), FALSE);
+
+  if (priv->project == NULL)
+    return FALSE;
+
+  if (!pb_job_check_project_free (pb_project_get_path (priv->project), &error))
+    {
+      show_error (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * pb_page_start_writer:
+ * @self: a #PbPage with a project
+ * @job: the page's job
+ * @func: (scope async): the work
+ * @data: (transfer full): what @func needs
+ * @data_destroy: frees @data
+ *
+ * pb_job_start_writer() on the page's project; a refusal becomes a toast.
+ *
+ * Returns: %TRUE if the job started
+ */
+gboolean
+pb_page_start_writer (PbPage         *self,
+                      PbJob          *job,
+                      PbJobFunc       func,
+                      gpointer        data,
+                      GDestroyNotify  data_destroy)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (PB_IS_PAGE (self), FALSE);
+  g_return_val_if_fail (priv->project != NULL, FALSE);
+
+  if (!pb_job_start_writer (job, pb_project_get_path (priv->project), func, data, data_destroy,
+                            &error))
+    {
+      show_error (self, error);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "pb-engine.h"
+#include "pb-job.h"
 
 G_BEGIN_DECLS
 
@@ -28,5 +29,11 @@ const char *pb_page_get_icon_name   (PbPage     *self);
 PbProject  *pb_page_get_project     (PbPage     *self);
 void        pb_page_set_project     (PbPage     *self,
                                      PbProject  *project);
+gboolean    pb_page_check_project_free (PbPage  *self);
+gboolean    pb_page_start_writer    (PbPage     *self,
+                                     PbJob      *job,
+                                     PbJobFunc   func,
+                                     gpointer    data,
+                                     GDestroyNotify data_destroy);
 
 G_END_DECLS

@@ -552,6 +552,8 @@ start_action (GtkWidget  *widget,
 
   if (project == NULL || pb_job_get_running (self->job))
     return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
+    return;
 
   call = g_new0 (PreprocessCall, 1);
   call->project_path = g_strdup (pb_project_get_path (project));
@@ -581,7 +583,8 @@ start_action (GtkWidget  *widget,
 
   pb_job_cancel (self->preview_job);
   set_status (self, NULL, FALSE);
-  pb_job_start (self->job, preprocess_worker, call, (GDestroyNotify) preprocess_call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, preprocess_worker, call,
+                        (GDestroyNotify) preprocess_call_free);
 }
 
 static void
@@ -781,6 +784,7 @@ pb_preprocess_page_init (PbPreprocessPage *self)
   pb_plot_view_set_export_name (self->preview_plot, "sequence");
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Preprocess"));
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->job, "notify::fraction", G_CALLBACK (on_job_progress_cb),

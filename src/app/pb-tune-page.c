@@ -1055,6 +1055,8 @@ pb_tune_page_start_action (GtkWidget  *widget,
 
   if (project == NULL || pb_job_get_running (self->job))
     return;
+  if (!pb_page_check_project_free (PB_PAGE (self)))
+    return;
 
   dataset = adw_combo_row_get_selected_item (self->dataset_row);
   n_trials = gtk_spin_button_get_value_as_int (self->trials_spin);
@@ -1116,7 +1118,8 @@ pb_tune_page_start_action (GtkWidget  *widget,
   set_status (self, NULL, FALSE);
   gtk_progress_bar_set_fraction (self->progress_bar, 0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
-  pb_job_start (self->job, tune_worker, call, (GDestroyNotify) tune_call_free);
+  pb_page_start_writer (PB_PAGE (self), self->job, tune_worker, call,
+                        (GDestroyNotify) tune_call_free);
 }
 
 static void
@@ -1276,6 +1279,7 @@ pb_tune_page_init (PbTunePage *self)
   show_space (self, space);
 
   self->job = pb_job_new ();
+  pb_job_set_title (self->job, _("Tune"));
   self->load_job = pb_job_new ();
   g_signal_connect_object (self->job, "notify::running", G_CALLBACK (on_job_running_cb), self,
                            G_CONNECT_SWAPPED);

@@ -19,6 +19,8 @@
 
 #include <glib/gi18n.h>
 
+#include "pb-job.h"
+
 #define PB_RECENT_MAX 10
 
 struct _PbWindow
@@ -33,6 +35,10 @@ struct _PbWindow
   GtkStack             *main_stack;
   GtkStack             *page_stack;
   PbStartView          *start_view;
+
+  /* what to do once the writer job the user agreed to stop has stopped */
+  PbJob                *stopping_job;
+  gboolean              close_when_stopped;
 };
 
 G_DEFINE_FINAL_TYPE (PbWindow, pb_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -140,12 +146,106 @@ show_open_error (PbWindow     *self,
   pb_window_show_toast (self, message);
 }
 
+/* Runs once the stopped job is over: closes the window or the project. */
+static void
+on_stopping_job_running_cb (PbWindow *self)
+{
+  gboolean close_window = self->close_when_stopped;
+
+  if (self->stopping_job == NULL || pb_job_get_running (self->stopping_job))
+    return;
+
+  g_signal_handlers_disconnect_by_data (self->stopping_job, self);
+  g_clear_object (&self->stopping_job);
+  if (close_window)
+    gtk_window_close (GTK_WINDOW (self));
+  else
+    pb_window_close_project (self);
+}
+
+static void
+on_stop_dialog_response_cb (AdwMessageDialog *dialog,
+                            const char       *response,
+                            PbWindow         *self)
+{
+  PbJob *job;
+
+  if (!g_str_equal (response, "stop") || self->project == NULL)
+    return;
+
+  job = pb_job_find_writer (pb_project_get_path (self->project));
+  if (job == NULL)
+    {
+      /* it finished while the dialog was up */
+      if (self->close_when_stopped)
+        gtk_window_close (GTK_WINDOW (self));
+      else
+        pb_window_close_project (self);
+      return;
+    }
+
+  if (self->stopping_job == NULL)
+    {
+      self->stopping_job = g_object_ref (job);
+      g_signal_connect_object (job, "notify::running", G_CALLBACK (on_stopping_job_running_cb),
+                               self, G_CONNECT_SWAPPED);
+    }
+  pb_job_cancel (job);
+  pb_window_show_toast (self, _("Stopping…"));
+}
+
+/*
+ * Returns %TRUE if closing may go on now; otherwise asks whether to stop the
+ * writer job changing the project first (and closes once it has stopped).
+ */
+static gboolean
+confirm_stop_job (PbWindow *self,
+                  gboolean  close_window)
+{
+  AdwMessageDialog *dialog;
+  PbJob *job;
+
+  if (self->project == NULL)
+    return TRUE;
+  job = pb_job_find_writer (pb_project_get_path (self->project));
+  if (job == NULL)
+    return TRUE;
+
+  self->close_when_stopped = close_window;
+  if (self->stopping_job != NULL)
+    return FALSE;     /* already stopping: closes when it has */
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                       _("Stop the Running Job?"), NULL));
+  adw_message_dialog_format_body (dialog,
+                                  _("“%s” is still running on this project. Stopping it keeps "
+                                    "everything it has saved so far (finished trials, "
+                                    "epochs up to the last checkpoint), and it can be resumed "
+                                    "later."),
+                                  pb_job_get_title (job) != NULL ? pb_job_get_title (job) : "");
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Keep Running"),
+                                    "stop", close_window ? _("_Stop and Close")
+                                                         : _("_Stop and Close Project"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_stop_dialog_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  return FALSE;
+}
+
 static void
 close_project_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *parameter)
 {
-  pb_window_close_project (PB_WINDOW (widget));
+  PbWindow *self = PB_WINDOW (widget);
+
+  if (confirm_stop_job (self, FALSE))
+    pb_window_close_project (self);
 }
 
 static void
@@ -161,6 +261,9 @@ pb_window_close_request (GtkWindow *window)
 {
   PbWindow *self = PB_WINDOW (window);
   int width, height;
+
+  if (!confirm_stop_job (self, TRUE))
+    return TRUE;
 
   if (self->settings != NULL)
     {
@@ -199,6 +302,9 @@ pb_window_dispose (GObject *object)
 {
   PbWindow *self = (PbWindow *)object;
 
+  if (self->stopping_job != NULL)
+    g_signal_handlers_disconnect_by_data (self->stopping_job, self);
+  g_clear_object (&self->stopping_job);
   gtk_widget_dispose_template (GTK_WIDGET (self), PB_TYPE_WINDOW);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
