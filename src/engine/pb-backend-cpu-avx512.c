@@ -627,6 +627,46 @@ weights_source (guint            G,
     }
 }
 
+#define PB_WEIGHTS_ROW_CHUNK 48
+
+/* _pb_cpu_avx512_weights_step() for one gate block of ≤ 64 and ≤ 48 rows */
+static void
+weights_chunk (guint        I,
+               guint        H,
+               guint        m,
+               guint        gb,
+               guint        g1,
+               const float *dgates,
+               const float *x,
+               const float *h_prev,
+               float       *acc_t)
+{
+  const guint G = 4 * H;
+  const guint P = MIN (4, (g1 - gb + 15) / 16);
+  float *bias_t = acc_t + (gsize) (I + H) * G;
+  __mmask16 mk[4] = { 0 };
+  __m512 db[4];
+
+  for (guint p = 0; p < P; p++)
+    mk[p] = unit_mask (g1, gb + 16 * p);
+
+  weights_source (G, m, P, gb, mk, dgates, x, I, acc_t);
+  if (h_prev != NULL)
+    weights_source (G, m, P, gb, mk, dgates, h_prev, H, acc_t + (gsize) I * G);
+
+  for (guint p = 0; p < P; p++)
+    db[p] = _mm512_setzero_ps ();
+  for (guint j = 0; j < m; j++)
+    for (guint p = 0; p < P; p++)
+      db[p] = _mm512_add_ps (db[p], _mm512_maskz_loadu_ps (mk[p], dgates + (gsize) j * G + gb + 16 * p));
+  for (guint p = 0; p < P; p++)
+    {
+      float *t = bias_t + gb + 16 * p;
+
+      _mm512_mask_storeu_ps (t, mk[p], _mm512_add_ps (_mm512_maskz_loadu_ps (mk[p], t), db[p]));
+    }
+}
+
 void
 _pb_cpu_avx512_weights_step (guint        n_input,
                              guint        n_hidden,
@@ -642,34 +682,13 @@ _pb_cpu_avx512_weights_step (guint        n_input,
   const guint H = n_hidden;
   const guint G = 4 * H;
 
-  /* gate block outer: its m × 64 dgates stay in L1 while the unit tiles of x,
-   * h_prev and the bias stream through them */
-  for (guint gb = g0; gb < g1; gb += 64)
-    {
-      const guint P = MIN (4, (g1 - gb + 15) / 16);
-      float *bias_t = acc_t + (gsize) (I + H) * G;
-      __mmask16 mk[4];
-      __m512 db[4];
-
-      for (guint p = 0; p < P; p++)
-        mk[p] = unit_mask (g1, gb + 16 * p);
-
-      weights_source (G, m, P, gb, mk, dgates, x, I, acc_t);
-      if (h_prev != NULL)
-        weights_source (G, m, P, gb, mk, dgates, h_prev, H, acc_t + (gsize) I * G);
-
-      for (guint p = 0; p < P; p++)
-        db[p] = _mm512_setzero_ps ();
-      for (guint j = 0; j < m; j++)
-        for (guint p = 0; p < P; p++)
-          db[p] = _mm512_add_ps (db[p], _mm512_maskz_loadu_ps (mk[p], dgates + (gsize) j * G + gb + 16 * p));
-      for (guint p = 0; p < P; p++)
-        {
-          float *t = bias_t + gb + 16 * p;
-
-          _mm512_mask_storeu_ps (t, mk[p], _mm512_add_ps (_mm512_maskz_loadu_ps (mk[p], t), db[p]));
-        }
-    }
+  /* rows in chunks, gate block outer: a chunk's 64 columns of dgates and its rows
+   * of x and h_prev stay in L1 while every unit tile streams through them */
+  for (guint j0 = 0; j0 < m; j0 += PB_WEIGHTS_ROW_CHUNK)
+    for (guint gb = g0; gb < g1; gb += 64)
+      weights_chunk (I, H, MIN (PB_WEIGHTS_ROW_CHUNK, m - j0), gb, g1,
+                     dgates + (gsize) j0 * G, x + (gsize) j0 * I,
+                     h_prev != NULL ? h_prev + (gsize) j0 * H : NULL, acc_t);
 }
 
 #pragma GCC pop_options
