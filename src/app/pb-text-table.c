@@ -84,6 +84,23 @@ pb_text_row_get_n_columns (PbTextRow *self)
   return g_strv_length (self->texts);
 }
 
+/* The cell's text as its tooltip, asked for only when the pointer rests on it. */
+static gboolean
+query_tooltip_cb (GtkWidget  *label,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard_mode,
+                  GtkTooltip *tooltip,
+                  gpointer    user_data)
+{
+  const char *text = gtk_label_get_text (GTK_LABEL (label));
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 setup_cb (GtkSignalListItemFactory *factory,
           GtkListItem              *item,
@@ -98,6 +115,8 @@ setup_cb (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (label, "numeric");
   else
     gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_has_tooltip (label, TRUE);
+  g_signal_connect (label, "query-tooltip", G_CALLBACK (query_tooltip_cb), NULL);
   gtk_list_item_set_child (item, label);
 }
 
@@ -110,8 +129,10 @@ bind_cb (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
   const char *text = pb_text_row_get_text (row, GPOINTER_TO_UINT (user_data));
 
+  /* no gtk_widget_set_tooltip_text () here: on X11 it asks the server where
+   * the pointer is, a round trip per cell, and tables rebind every cell on
+   * each progress report of a job (the Tune page: 100+ ms main-loop stalls) */
   gtk_label_set_text (GTK_LABEL (label), text);
-  gtk_widget_set_tooltip_text (label, text);
 }
 
 /**
