@@ -302,7 +302,7 @@ wait_job_measuring (PbJob      *job,
   stall_stats (probe.busy, &busy);
 
   line = g_strdup_printf ("%s: %.2f s, %u gaps of a %d ms probe: max %.1f ms, p99 %.1f ms, "
-                          "mean %.1f ms, %u ≥ 50 ms; main thread busy in a gap: max %.1f ms, "
+                          "mean %.1f ms, %u >= 50 ms; main thread busy in a gap: max %.1f ms, "
                           "p99 %.1f ms (%s renderer%s)",
                           what, seconds, n, TICK_MS, wall.max, wall.p99, wall.mean, n_long,
                           busy.max, busy.p99, g_getenv ("GSK_RENDERER"),
@@ -317,7 +317,7 @@ wait_job_measuring (PbJob      *job,
   g_array_unref (probe.wall);
   g_array_unref (probe.busy);
 
-  g_assert_cmpuint (n, >=, 20);   /* the job ran long enough to say something */
+  g_assert_cmpfloat (seconds, >=, 0.25);   /* the job ran long enough to say something */
   g_assert_cmpfloat (busy.max, <, MAX_BUSY_MS);
   g_assert_cmpfloat (wall.max, <, MAX_WALL_MS);
 }
@@ -365,7 +365,7 @@ screenshot (const char *page_name)
       }
   cairo_surface_destroy (image);
 
-  g_test_message ("screenshot %s: %d×%d, %u colours, %.1f%% dark, top colour %.1f%%",
+  g_test_message ("screenshot %s: %dx%d, %u colours, %.1f%% dark, top colour %.1f%%",
                   shot.png, shot.width, shot.height, shot.n_colours,
                   100 * shot.dark_share, 100.0 * top / n);
   /* the window at (about: client-side decorations take their share) its size */
