@@ -23,7 +23,7 @@
 #include "pb-tune-page.h"
 
 #include "pb-plot-view.h"
-#include "pb-study-figure.h"
+#include "pb-figure-study.h"
 #include "pb-study.h"
 #include "pb-text-table.h"
 #include "pb-tune-objective.h"
@@ -741,13 +741,14 @@ show_trials (PbTunePage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->history_group), TRUE);
   gtk_widget_set_visible (GTK_WIDGET (self->intermediate_group), TRUE);
   pb_plot_view_set_figure (self->history_plot, PB_PLOT_KIND_HISTORY,
-                           pb_study_figure_new (space, trials, maximize, NULL,
-                                                _("Mean validation loss"), NULL),
-                           (GDestroyNotify) pb_study_figure_free);
+                           pb_figure_new_study (PB_PLOT_KIND_HISTORY, space, trials, maximize,
+                                                NULL, _("Mean validation loss"), NULL),
+                           (GDestroyNotify) pb_figure_free);
   pb_plot_view_set_figure (self->intermediate_plot, PB_PLOT_KIND_INTERMEDIATE,
-                           pb_study_figure_new (space, trials, maximize, NULL,
-                                                _("Mean validation loss"), _("Report")),
-                           (GDestroyNotify) pb_study_figure_free);
+                           pb_figure_new_study (PB_PLOT_KIND_INTERMEDIATE, space, trials,
+                                                maximize, NULL, _("Mean validation loss"),
+                                                _("Report")),
+                           (GDestroyNotify) pb_figure_free);
 }
 
 /* ---- state -------------------------------------------------------------------------- */
