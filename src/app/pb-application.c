@@ -1,5 +1,5 @@
 /* pb-application.c — the workbench application: app-wide actions (new, open,
- * recent, about, quit), files from the command line, and the `--screenshot`
+ * recent, preferences, about, quit), files from the command line, and the `--screenshot`
  * mode the GUI tests and the README screenshot use.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,6 +9,7 @@
 
 #include "pb-application.h"
 
+#include "pb-preferences-window.h"
 #include "pb-screenshot.h"
 #include "pb-window.h"
 
@@ -256,6 +257,35 @@ about_activated (GSimpleAction *action,
 }
 
 static void
+preferences_activated (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  PbApplication *self = PB_APPLICATION (user_data);
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PbPreferencesWindow *preferences = pb_preferences_window_new (self->settings);
+
+  gtk_window_set_transient_for (GTK_WINDOW (preferences), parent);
+  gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+/* The backend preference changed: new jobs use it; say so when it cannot apply. */
+static void
+on_backend_changed_cb (GSettings     *settings,
+                       const char    *key,
+                       PbApplication *self)
+{
+  g_autofree char *message = NULL;
+  GtkWindow *window;
+
+  pb_preferences_apply_backend (settings, &message);
+  window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (message != NULL && PB_IS_WINDOW (window))
+    pb_window_show_toast (PB_WINDOW (window), message);
+}
+
+static void
 quit_activated (GSimpleAction *action,
                 GVariant      *parameter,
                 gpointer       user_data)
@@ -278,6 +308,7 @@ static const GActionEntry app_actions[] = {
   { "open-project", open_project_activated },
   { "open-recent", open_recent_activated, "s" },
   { "about", about_activated },
+  { "preferences", preferences_activated },
   { "quit", quit_activated },
 };
 
@@ -288,16 +319,23 @@ pb_application_startup (GApplication *app)
   const char *new_accels[] = { "<Control>n", NULL };
   const char *open_accels[] = { "<Control>o", NULL };
   const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (pb_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (APP_ID);
+  /* silent at start: the preferences say whether CUDA can be used here */
+  pb_preferences_apply_backend (self->settings, NULL);
+  g_signal_connect_object (self->settings, "changed::backend",
+                           G_CALLBACK (on_backend_changed_cb), self, 0);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.new-project", new_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.open-project", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 }
 
 static void

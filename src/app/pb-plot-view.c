@@ -84,6 +84,46 @@ on_motion_cb (GtkEventControllerMotion *controller,
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), text);
 }
 
+/* The width the preferences offer as custom size, or the view's own. */
+static double
+custom_width_mm (PbPlotView *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    return self->export_width_mm;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_double (settings, "export-width-mm");
+}
+
+/**
+ * pb_plot_view_width_for_size:
+ * @self: a #PbPlotView
+ * @size: (nullable): the export dialog's size choice: "single", "double" or
+ *   "custom"; %NULL for the view's export width
+ *
+ * Returns: the figure width in millimetres for @size
+ */
+double
+pb_plot_view_width_for_size (PbPlotView *self,
+                             const char *size)
+{
+  g_return_val_if_fail (PB_IS_PLOT_VIEW (self), PB_PLOT_WIDTH_SINGLE_COLUMN_MM);
+
+  if (g_strcmp0 (size, "single") == 0)
+    return PB_PLOT_WIDTH_SINGLE_COLUMN_MM;
+  if (g_strcmp0 (size, "double") == 0)
+    return PB_PLOT_WIDTH_DOUBLE_COLUMN_MM;
+  if (g_strcmp0 (size, "custom") == 0)
+    return custom_width_mm (self);
+  return self->export_width_mm;
+}
+
 static void
 on_export_chosen_cb (GtkNativeDialog *dialog,
                      int              response,
@@ -96,10 +136,12 @@ on_export_chosen_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autofree char *path = g_file_get_path (file);
       g_autoptr(GError) error = NULL;
+      double width_mm = pb_plot_view_width_for_size (self,
+                                                     gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog),
+                                                                                  "size"));
 
       if (path == NULL ||
-          !pb_plot_view_export (self, path, self->export_width_mm,
-                                self->export_width_mm * PB_PLOT_VIEW_ASPECT,
+          !pb_plot_view_export (self, path, width_mm, width_mm * PB_PLOT_VIEW_ASPECT,
                                 PB_PLOT_VIEW_DPI, &error))
         {
           g_autofree char *message = g_strdup_printf (_("Could not export the figure: %s"),
@@ -127,8 +169,11 @@ export_action (GtkWidget  *widget,
   g_autofree char *suggested = g_strdup_printf ("%s.%s",
                                                 self->export_name != NULL ? self->export_name : "figure",
                                                 format);
+  g_autofree char *custom = NULL;
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkFileChooserNative *dialog;
+  const char *sizes[] = { "single", "double", "custom", NULL };
+  const char *size_labels[4] = { NULL };
 
   if (!self->has_figure)
     return;
@@ -137,6 +182,19 @@ export_action (GtkWidget  *widget,
                                         GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
                                         GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  if (!g_str_equal (format, "csv"))
+    {
+      custom = g_strdup_printf (_("Custom width (%.0f mm, set in Preferences)"),
+                                custom_width_mm (self));
+      size_labels[0] = _("Single column (89 mm)");
+      size_labels[1] = _("Double column (183 mm)");
+      size_labels[2] = custom;
+      gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (dialog), "size", _("Size"), sizes,
+                                   size_labels);
+      gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (dialog), "size",
+                                   self->export_width_mm == PB_PLOT_WIDTH_DOUBLE_COLUMN_MM
+                                   ? "double" : "single");
+    }
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_export_chosen_cb), g_object_ref (self));
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));

@@ -33,5 +33,7 @@ void        pb_plot_view_set_export_name        (PbPlotView     *self,
 double      pb_plot_view_get_export_width_mm (PbPlotView *self);
 void        pb_plot_view_set_export_width_mm (PbPlotView *self,
                                               double      width_mm);
+double      pb_plot_view_width_for_size  (PbPlotView     *self,
+                                          const char     *size);
 
 G_END_DECLS
