@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 static const PbCliCommand commands[] = {
-  { "figure", "Draw figures into PNG, SVG or PDF files", pb_cli_figure },
+  { "figure", "Draw a workbench figure of a project (or demo data) into PNG, SVG or PDF", pb_cli_figure },
   { "project", "Create a project or show what it contains", pb_cli_project },
   { "synth", "Write a synthetic MIMIC-III cohort (SQLite or PostgreSQL)", pb_cli_synth },
   { "import", "Import MIMIC-III query results into a project", pb_cli_import },

@@ -55,6 +55,7 @@ direction_name (gint orig_label)
  * pb_figure_new_susceptibility:
  * @result: an attack result
  * @condition: which examples (first/best, original class, length)
+ * @susceptibility: pb_susceptibility_compute() of @result and @condition
  * @map: which matrix
  *
  * Returns: (transfer full) (nullable): a %PB_PLOT_KIND_SUSCEPTIBILITY figure
@@ -64,6 +65,7 @@ direction_name (gint orig_label)
 PbFigure *
 pb_figure_new_susceptibility (const PbAttackResult    *result,
                               const PbAttackCondition *condition,
+                              const PbSusceptibility  *susceptibility,
                               PbFigureMap              map)
 {
   static const char *value_labels[] = {
@@ -73,7 +75,7 @@ pb_figure_new_susceptibility (const PbAttackResult    *result,
     N_("Susceptibility"),
     N_("Sensitivity"),
   };
-  g_autoptr(PbSusceptibility) s = NULL;
+  const PbSusceptibility *s = susceptibility;
   PbPlotSusceptibilityData *data;
   PbFigure *figure;
   const double *matrix;
@@ -81,10 +83,9 @@ pb_figure_new_susceptibility (const PbAttackResult    *result,
   char **row_labels;
   gsize cells;
 
-  g_return_val_if_fail (result != NULL && condition != NULL, NULL);
+  g_return_val_if_fail (result != NULL && condition != NULL && s != NULL, NULL);
   g_return_val_if_fail (map < G_N_ELEMENTS (value_labels), NULL);
 
-  s = pb_susceptibility_compute (result, condition);
   if (s->n_examples == 0)
     return NULL;
   matrix = map == PB_FIGURE_MAP_GPP ? s->gpp : map == PB_FIGURE_MAP_GANZP ? s->ganzp
@@ -311,7 +312,11 @@ pb_figure_load_analysis (PbProject        *project,
   switch (kind)
     {
     case PB_PLOT_KIND_SUSCEPTIBILITY:
-      figure = pb_figure_new_susceptibility (result, &condition, map);
+      {
+        g_autoptr(PbSusceptibility) s = pb_susceptibility_compute (result, &condition);
+
+        figure = pb_figure_new_susceptibility (result, &condition, s, map);
+      }
       break;
 
     case PB_PLOT_KIND_HISTOGRAM:

@@ -41,6 +41,7 @@ gboolean    pb_figure_map_from_string    (const char               *name,
 
 PbFigure   *pb_figure_new_susceptibility (const PbAttackResult     *result,
                                           const PbAttackCondition  *condition,
+                                          const PbSusceptibility   *susceptibility,
                                           PbFigureMap               map);
 PbFigure   *pb_figure_new_sparsity       (const PbAttackResult     *result,
                                           const PbAttackCondition  *condition);
