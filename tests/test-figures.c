@@ -341,6 +341,12 @@ shared_setup (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(PbModel) model = random_model ();
   g_autoptr(PbDataset) valid = NULL;
+  g_autoptr(PbAttribution) attribution = NULL;
+  g_autoptr(PbFgsmResult) fgsm = NULL;
+  const double epsilons[] = { 0, 0.05, 0.1, 0.2 };
+  PbAttributionConfig aconfig;
+  PbFgsmConfig fconfig;
+  gint64 attribution_id = 0, fgsm_id = 0;
   const guint valid_rows[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 };
   PbTrainConfig train;
   PbCvConfig cv;
@@ -396,6 +402,23 @@ shared_setup (void)
   g_assert_cmpint (attack_id, ==, 1);
   pb_attack_run_execute (shared.project, attack_id, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
+
+  /* attribution 1 (gradient × input) and FGSM curve 1 of the same model */
+  pb_attribution_config_init (&aconfig, PB_ATTRIBUTION_METHOD_GRAD_INPUT);
+  attribution = pb_attribution_compute (model, shared.attacked, &aconfig, NULL, NULL, NULL,
+                                        &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_attribution_save (attribution, shared.project, "{}", "attacked", "test", 0, 0,
+                                      -1, &attribution_id, &error));
+  g_assert_cmpint (attribution_id, ==, 1);
+  pb_fgsm_config_init (&fconfig);
+  fconfig.epsilons = epsilons;
+  fconfig.n_epsilons = G_N_ELEMENTS (epsilons);
+  fgsm = pb_fgsm_run (model, shared.attacked, &fconfig, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (pb_fgsm_result_save (fgsm, shared.project, "{}", "attacked", "test", 0, &fgsm_id,
+                                      &error));
+  g_assert_cmpint (fgsm_id, ==, 1);
 }
 
 static void
@@ -824,6 +847,100 @@ test_dataset_heatmap (void)
     }
 }
 
+/* ---- attribution and FGSM ----------------------------------------------------------- */
+
+static void
+test_robustness (void)
+{
+  g_auto(CliResult) r = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbFgsmResult) fgsm = pb_fgsm_result_load (shared.project, 1, &error);
+  g_autoptr(PbFeatureHourMatrix) m = pb_attribution_load_matrix (shared.project, 1, "mean_abs",
+                                                                 &error);
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autofree char *png = in_dir ("attribution.png");
+  g_autofree char *csv = in_dir ("attribution.csv");
+  g_autofree char *svg = in_dir ("fgsm.svg");
+  g_autofree char *fgsm_csv = in_dir ("fgsm.csv");
+  guint n_acc = 0;
+
+  g_assert_no_error (error);
+  run_cli (&r, "figure", shared.path, "heatmap", "--attribution", "1", "--out", png,
+           "--csv", csv, NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  check_png (png, 89, 89 * 0.62, 300);
+  rows = read_csv (csv);
+  g_assert_cmpuint (rows->len, ==, 1 + F);
+  for (guint f = 0; f < F; f++)
+    for (guint t = 0; t < T; t++)
+      g_assert_cmpfloat (field_double (((char **) rows->pdata[1 + f])[1 + t]), ==,
+                         m->values[t * F + f]);
+
+  run_cli (&r, "figure", shared.path, "line", "--fgsm", "1", "--out", svg, "--csv", fgsm_csv,
+           NULL);
+  g_assert_cmpint (r.status, ==, 0);
+  check_svg (svg, 89, 89 * 0.72);
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  rows = read_csv (fgsm_csv);
+  for (guint i = 1; i < rows->len; i++)
+    {
+      char **row = rows->pdata[i];
+
+      if (!g_str_equal (row[0], "Accuracy"))
+        continue;
+      g_assert_cmpfloat (field_double (row[1]), ==, fgsm->points[n_acc].epsilon);
+      g_assert_cmpfloat (field_double (row[2]), ==, fgsm->points[n_acc].metrics.accuracy);
+      n_acc++;
+    }
+  g_assert_cmpuint (n_acc, ==, fgsm->n_epsilons);
+
+  run_cli (&r, "figure", shared.path, "line", "--fgsm", "1", "--metric", "auc", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  run_cli (&r, "figure", shared.path, "heatmap", "--attribution", "7", NULL);
+  g_assert_cmpint (r.status, ==, 2);
+  g_assert_nonnull (strstr (r.err, "7"));
+}
+
+/* ---- the library's own checks ---------------------------------------------------------- */
+
+static void
+test_load_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbFigure) figure = NULL;
+  PbFigureSource source;
+
+  pb_figure_source_init (&source);
+  g_assert_null (pb_figure_load (shared.project, PB_PLOT_KIND_LINE, &source, &error));
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  source.type = PB_FIGURE_SOURCE_ATTACK;
+  source.id = 1;
+  g_assert_null (pb_figure_load (shared.project, PB_PLOT_KIND_SLICE, &source, &error));
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "slice"));
+  g_clear_error (&error);
+
+  source.type = PB_FIGURE_SOURCE_RUN;
+  source.id = 12;
+  g_assert_null (pb_figure_load (shared.project, PB_PLOT_KIND_LINE, &source, &error));
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* a dataset sequence through the one entry point */
+  source.type = PB_FIGURE_SOURCE_DATASET;
+  source.name = "ds";
+  source.sample = 3;
+  figure = pb_figure_load (shared.project, PB_PLOT_KIND_HEATMAP, &source, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pb_figure_get_kind (figure), ==, PB_PLOT_KIND_HEATMAP);
+  g_assert_cmpstr (pb_figure_get_caption (figure), ==,
+                   "Dataset ds, sequence 3: admission 7003, 5 hours, label 1");
+  g_assert_cmpuint (((const PbPlotHeatmapData *) pb_figure_get_data (figure))->matrix.n_cols, ==,
+                    shared.dataset->lengths[3]);
+}
+
 /* ---- bad input ------------------------------------------------------------------------- */
 
 typedef struct
@@ -937,6 +1054,8 @@ main (int    argc,
   g_test_add_func ("/pb/figures/attack/sample", test_attack_sample);
   g_test_add_func ("/pb/figures/attack/analysis", test_attack_analysis);
   g_test_add_func ("/pb/figures/dataset/heatmap", test_dataset_heatmap);
+  g_test_add_func ("/pb/figures/robustness/attribution-fgsm", test_robustness);
+  g_test_add_func ("/pb/figures/load/errors", test_load_errors);
   g_test_add_func ("/pb/figures/cli/bad-input", test_bad_input);
   g_test_add_func ("/pb/figures/cli/help-and-demo", test_help_demo);
 

@@ -117,7 +117,9 @@ static const char project_help[] =
   "Kinds and what each is drawn from:\n"
   "  line            --run ID | --cv ID   loss per epoch, or AUC with --metric auc;\n"
   "                                       a cross-validation draws one series per fold\n"
+  "                  --fgsm ID            an FGSM robustness curve (accuracy, AUC against ε)\n"
   "  heatmap         --dataset NAME       one sequence of a dataset (--sample N, default 0)\n"
+  "                  --attribution ID     an attribution map (mean |attribution|)\n"
   "  heatmap-triple  --attack ID          one attacked stay: original, perturbation,\n"
   "                                       perturbed (--sample N, default: the first with an\n"
   "                                       adversarial example; --first | --best)\n"
@@ -152,6 +154,12 @@ source_option (PbFigureSourceType type)
 
     case PB_FIGURE_SOURCE_DATASET:
       return "--dataset NAME";
+
+    case PB_FIGURE_SOURCE_ATTRIBUTION:
+      return "--attribution ID";
+
+    case PB_FIGURE_SOURCE_FGSM:
+      return "--fgsm ID";
 
     case PB_FIGURE_SOURCE_NONE:
     default:
@@ -195,6 +203,7 @@ figure_project (int    argc,
   g_autofree char *dataset = NULL;
   g_autofree char *metric = NULL;
   gint64 run_id = NO_ID, cv_id = NO_ID, attack_id = NO_ID;
+  gint64 attribution_id = NO_ID, fgsm_id = NO_ID;
   gint sample = -1, orig_label = 0;
   gboolean first = FALSE, best = FALSE, all_lengths = FALSE;
   double width_mm = PB_PLOT_WIDTH_SINGLE_COLUMN_MM;
@@ -210,6 +219,9 @@ figure_project (int    argc,
     { "attack", 0, 0, G_OPTION_ARG_INT64, &attack_id,
       "An attack run (heatmap-triple, susceptibility, histogram, bars)", "ID" },
     { "dataset", 0, 0, G_OPTION_ARG_STRING, &dataset, "A dataset (heatmap)", "NAME" },
+    { "attribution", 0, 0, G_OPTION_ARG_INT64, &attribution_id,
+      "A stored attribution (heatmap)", "ID" },
+    { "fgsm", 0, 0, G_OPTION_ARG_INT64, &fgsm_id, "A stored FGSM robustness curve (line)", "ID" },
     { "sample", 0, 0, G_OPTION_ARG_INT, &sample,
       "Attacked stay (heatmap-triple) or sequence (heatmap), from 0", "N" },
     { "first", 0, 0, G_OPTION_ARG_NONE, &first, "First adversarial examples", NULL },
@@ -257,13 +269,13 @@ figure_project (int    argc,
 
   pb_figure_source_init (&source);
   n_sources = (run_id != NO_ID) + (cv_id != NO_ID) + (study != NULL) + (attack_id != NO_ID) +
-              (dataset != NULL);
+              (dataset != NULL) + (attribution_id != NO_ID) + (fgsm_id != NO_ID);
   sources = accepted_sources (kind);
   if (n_sources == 0)
     return pb_cli_usage_error (context, "a %s figure is drawn from %s: give it", argv[2], sources);
   if (n_sources > 1)
-    return pb_cli_usage_error (context, "give one of --run, --cv, --study, --attack and "
-                                        "--dataset, not %u", n_sources);
+    return pb_cli_usage_error (context, "give one of --run, --cv, --study, --attack, --dataset, "
+                                        "--attribution and --fgsm, not %u", n_sources);
   if (run_id != NO_ID)
     {
       source.type = PB_FIGURE_SOURCE_RUN;
@@ -281,6 +293,18 @@ figure_project (int    argc,
       source.type = PB_FIGURE_SOURCE_ATTACK;
       source.id = attack_id;
       source_stem = g_strdup_printf ("attack-%" G_GINT64_FORMAT, attack_id);
+    }
+  else if (attribution_id != NO_ID)
+    {
+      source.type = PB_FIGURE_SOURCE_ATTRIBUTION;
+      source.id = attribution_id;
+      source_stem = g_strdup_printf ("attribution-%" G_GINT64_FORMAT, attribution_id);
+    }
+  else if (fgsm_id != NO_ID)
+    {
+      source.type = PB_FIGURE_SOURCE_FGSM;
+      source.id = fgsm_id;
+      source_stem = g_strdup_printf ("fgsm-%" G_GINT64_FORMAT, fgsm_id);
     }
   else if (study != NULL)
     {
@@ -305,8 +329,8 @@ figure_project (int    argc,
                                source_option (source.type));
 
   /* options of one source only */
-  if ((source.type == PB_FIGURE_SOURCE_RUN || source.type == PB_FIGURE_SOURCE_CV ||
-       source.type == PB_FIGURE_SOURCE_STUDY) && sample != -1)
+  if (source.type != PB_FIGURE_SOURCE_ATTACK && source.type != PB_FIGURE_SOURCE_DATASET &&
+      sample != -1)
     return pb_cli_usage_error (context, "--sample goes with --attack or --dataset");
   if (sample < -1)
     return pb_cli_usage_error (context, "--sample must be 0 or more, not %d", sample);
@@ -324,7 +348,8 @@ figure_project (int    argc,
   source.all_lengths = all_lengths;
   if (metric != NULL)
     {
-      if (kind == PB_PLOT_KIND_LINE)
+      if (kind == PB_PLOT_KIND_LINE && (source.type == PB_FIGURE_SOURCE_RUN ||
+                                         source.type == PB_FIGURE_SOURCE_CV))
         {
           if (!pb_figure_curve_from_string (metric, &source.curve, &error))
             return pb_cli_usage_error (context, "--metric: %s", error->message);
@@ -335,8 +360,8 @@ figure_project (int    argc,
             return pb_cli_usage_error (context, "--metric: %s", error->message);
         }
       else
-        return pb_cli_usage_error (context, "--metric goes with line and susceptibility, "
-                                            "not %s", argv[2]);
+        return pb_cli_usage_error (context, "--metric goes with line (--run, --cv) and "
+                                            "susceptibility, not %s", argv[2]);
     }
 
   if (format_name != NULL)

@@ -11,14 +11,17 @@
 #include "pb-error.h"
 #include "pb-figure-attack.h"
 #include "pb-figure-dataset.h"
+#include "pb-figure-robustness.h"
 #include "pb-figure-study.h"
 
 #define SOURCE(t) (1u << (t))
 
 /* which sources each kind is drawn from, in PbPlotKind order */
 static const guint kind_sources[PB_PLOT_N_KINDS] = {
-  [PB_PLOT_KIND_LINE] = SOURCE (PB_FIGURE_SOURCE_RUN) | SOURCE (PB_FIGURE_SOURCE_CV),
-  [PB_PLOT_KIND_HEATMAP] = SOURCE (PB_FIGURE_SOURCE_DATASET),
+  [PB_PLOT_KIND_LINE] = SOURCE (PB_FIGURE_SOURCE_RUN) | SOURCE (PB_FIGURE_SOURCE_CV) |
+                        SOURCE (PB_FIGURE_SOURCE_FGSM),
+  [PB_PLOT_KIND_HEATMAP] = SOURCE (PB_FIGURE_SOURCE_DATASET) |
+                           SOURCE (PB_FIGURE_SOURCE_ATTRIBUTION),
   [PB_PLOT_KIND_HEATMAP_TRIPLE] = SOURCE (PB_FIGURE_SOURCE_ATTACK),
   [PB_PLOT_KIND_SUSCEPTIBILITY] = SOURCE (PB_FIGURE_SOURCE_ATTACK),
   [PB_PLOT_KIND_HISTORY] = SOURCE (PB_FIGURE_SOURCE_STUDY),
@@ -31,6 +34,7 @@ static const guint kind_sources[PB_PLOT_N_KINDS] = {
 
 static const char *source_names[PB_FIGURE_N_SOURCE_TYPES] = {
   "nothing", "training run", "cross-validation", "study", "attack run", "dataset",
+  "attribution", "FGSM curve",
 };
 
 void
@@ -103,7 +107,7 @@ pb_figure_load (PbProject             *project,
   if (source->type == PB_FIGURE_SOURCE_NONE)
     {
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   "A %s figure needs something to draw: a run, study, attack run or dataset",
+                   "A %s figure needs something to draw: a run, study, attack run, dataset, …",
                    pb_plot_kind_to_string (kind));
       return NULL;
     }
@@ -144,6 +148,12 @@ pb_figure_load (PbProject             *project,
     case PB_FIGURE_SOURCE_DATASET:
       return pb_figure_load_sequence (project, source->name, (guint) MAX (source->sample, 0),
                                       error);
+
+    case PB_FIGURE_SOURCE_ATTRIBUTION:
+      return pb_figure_load_attribution (project, source->id, error);
+
+    case PB_FIGURE_SOURCE_FGSM:
+      return pb_figure_load_fgsm (project, source->id, error);
 
     case PB_FIGURE_SOURCE_NONE:
     default:

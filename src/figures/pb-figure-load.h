@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  * @PB_FIGURE_SOURCE_STUDY: a tuning study (@name: its name or number)
  * @PB_FIGURE_SOURCE_ATTACK: an attack run (@id)
  * @PB_FIGURE_SOURCE_DATASET: a dataset (@name)
+ * @PB_FIGURE_SOURCE_ATTRIBUTION: a stored attribution (@id)
+ * @PB_FIGURE_SOURCE_FGSM: a stored FGSM robustness curve (@id)
  */
 typedef enum
 {
@@ -31,14 +33,16 @@ typedef enum
   PB_FIGURE_SOURCE_STUDY,
   PB_FIGURE_SOURCE_ATTACK,
   PB_FIGURE_SOURCE_DATASET,
+  PB_FIGURE_SOURCE_ATTRIBUTION,
+  PB_FIGURE_SOURCE_FGSM,
 } PbFigureSourceType;
 
-#define PB_FIGURE_N_SOURCE_TYPES (PB_FIGURE_SOURCE_DATASET + 1)
+#define PB_FIGURE_N_SOURCE_TYPES (PB_FIGURE_SOURCE_FGSM + 1)
 
 /**
  * PbFigureSource:
  * @type: what the figure is drawn from
- * @id: the run, cross-validation or attack run
+ * @id: the run, cross-validation, attack run, attribution or FGSM curve
  * @name: (nullable): the study (name or number) or the dataset
  * @storage: (nullable): where a study lives; %NULL for the project file
  * @sample: the attacked stay (attack) or sequence (dataset); −1 for the

@@ -11,5 +11,6 @@
 #include "pb-figure-attack.h"
 #include "pb-figure-dataset.h"
 #include "pb-figure-load.h"
+#include "pb-figure-robustness.h"
 #include "pb-figure-run.h"
 #include "pb-figure-study.h"
