@@ -229,6 +229,26 @@ encode_labels (const gint *labels,
   return classes;
 }
 
+/* sklearn >= 0.24 numbers the classes of StratifiedKFold in the order they
+ * first appear in y (not by value): that order decides which class leads the
+ * round-robin allocation and the order in which classes draw their shuffles. */
+static void
+renumber_by_first_appearance (guint *encoded,
+                              gsize  n,
+                              guint  n_classes)
+{
+  g_autofree guint *order = g_new (guint, MAX (n_classes, 1));
+  guint next = 0;
+
+  for (guint c = 0; c < n_classes; c++)
+    order[c] = G_MAXUINT;
+  for (gsize i = 0; i < n; i++)
+    if (order[encoded[i]] == G_MAXUINT)
+      order[encoded[i]] = next++;
+  for (gsize i = 0; i < n; i++)
+    encoded[i] = order[encoded[i]];
+}
+
 /**
  * pb_stratified_kfold:
  * @labels: (array length=n): class of each sample
@@ -237,8 +257,9 @@ encode_labels (const gint *labels,
  * @rng: (nullable): the generator for @shuffle
  * @fold_of_sample: (out) (array length=n): the test fold 0…k−1 of each sample
  *
- * sklearn StratifiedKFold: the labels sorted and dealt round-robin to the
- * folds fix how many samples of each class each fold gets; each class's
+ * sklearn StratifiedKFold (≥ 0.24): the classes numbered by first appearance,
+ * the labels sorted by that number and dealt round-robin to the folds fix how
+ * many samples of each class each fold gets; each class's
  * samples, in dataset order, then take their fold ids from the sorted list of
  * those ids — shuffled when @shuffle. Fold f's training set is every sample
  * whose fold is not f.
@@ -277,6 +298,7 @@ pb_stratified_kfold (const gint  *labels,
 
   encoded = g_new (guint, n);
   classes = encode_labels (labels, n, encoded, &n_classes);
+  renumber_by_first_appearance (encoded, n, n_classes);
   counts = g_new0 (guint, n_classes);
   for (gsize i = 0; i < n; i++)
     counts[encoded[i]]++;
