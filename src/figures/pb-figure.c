@@ -33,10 +33,11 @@ owned_clear (gpointer item)
 PbFigure *
 pb_figure_new (PbPlotKind kind)
 {
-  PbFigure *figure = g_new0 (PbFigure, 1);
+  PbFigure *figure;
 
   g_return_val_if_fail (kind < PB_PLOT_N_KINDS, NULL);
 
+  figure = g_new0 (PbFigure, 1);
   figure->kind = kind;
   figure->plot.kind = kind;
   figure->plot.data = &figure->data;
