@@ -364,6 +364,14 @@ wait_job_measuring (PbJob      *job,
                           );
   g_test_message ("main-loop stalls, %s", line);
   g_string_append_printf (study.stalls, "%s\n", line);
+  {
+    g_autofree char *file = g_build_filename (study.shots, "stalls.txt", NULL);
+    g_autoptr(GError) error = NULL;
+
+    /* written now, so the figures are there even if a bound below fails */
+    g_assert_true (g_file_set_contents (file, study.stalls->str, -1, &error));
+    g_assert_no_error (error);
+  }
   g_array_unref (probe.wall);
   g_array_unref (probe.busy);
   g_array_unref (probe.queue);
@@ -740,6 +748,23 @@ test_overview (void)
 
 /* ---- setup ------------------------------------------------------------------------ */
 
+/* A failed run must not leave an earlier run's screenshots and figures. */
+static void
+remove_old_results (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (study.shots, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    if ((g_str_has_prefix (name, "study-") && g_str_has_suffix (name, ".png")) ||
+        g_str_equal (name, "stalls.txt"))
+      {
+        g_autofree char *path = g_build_filename (study.shots, name, NULL);
+
+        g_unlink (path);
+      }
+}
+
 static void
 study_setup (void)
 {
@@ -750,6 +775,7 @@ study_setup (void)
   study.path = g_build_filename (study.dir, "study.perturb", NULL);
   study.shots = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
   g_mkdir_with_parents (study.shots, 0755);
+  remove_old_results ();
   study.toasts = g_ptr_array_new_with_free_func (g_free);
   study.stalls = g_string_new (NULL);
   g_log_set_handler ("perturb-app", G_LOG_LEVEL_DEBUG, on_app_debug, NULL);
@@ -769,15 +795,6 @@ study_setup (void)
 static void
 study_tear (void)
 {
-  g_autofree char *stalls = g_build_filename (study.shots, "stalls.txt", NULL);
-  g_autoptr(GError) error = NULL;
-
-  if (study.stalls->len > 0)
-    {
-      g_assert_true (g_file_set_contents (stalls, study.stalls->str, -1, &error));
-      g_assert_no_error (error);
-    }
-
   gtk_window_destroy (GTK_WINDOW (study.window));
   pb_test_drain ();
   g_assert_finalize_object (study.window);
