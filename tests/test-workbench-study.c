@@ -220,6 +220,9 @@ typedef struct
   GArray *busy;        /* (element-type double): ms */
   GArray *queue;       /* (element-type double): ms */
   GArray *blocked;     /* (element-type double): ms */
+  gint64  start;       /* µs: when the job started */
+  double  busiest;     /* ms: the most CPU time in one gap … */
+  double  busiest_at;  /* s: … and when that gap ended, after the start */
 } StallProbe;
 
 static gint64
@@ -267,6 +270,11 @@ stall_tick (gpointer data)
 
       g_array_append_val (probe->wall, gap);
       g_array_append_val (probe->busy, busy);
+      if (busy > probe->busiest)
+        {
+          probe->busiest = busy;
+          probe->busiest_at = (wall - probe->start) / (double) G_USEC_PER_SEC;
+        }
       if (queue >= 0 && probe->last_queue >= 0)
         {
           double waited = (queue - probe->last_queue) / 1000.0;
@@ -329,9 +337,10 @@ wait_job_measuring (PbJob      *job,
                        g_array_new (FALSE, FALSE, sizeof (double)),
                        g_array_new (FALSE, FALSE, sizeof (double)),
                        g_array_new (FALSE, FALSE, sizeof (double)),
-                       g_array_new (FALSE, FALSE, sizeof (double)) };
+                       g_array_new (FALSE, FALSE, sizeof (double)),
+                       g_get_monotonic_time (), 0, 0 };
   guint id = g_timeout_add_full (G_PRIORITY_HIGH, TICK_MS, stall_tick, &probe, NULL);
-  gint64 start = g_get_monotonic_time ();
+  gint64 start = probe.start;
   g_autofree char *line = NULL;
   StallStats wall, busy, queue, blocked;
   double seconds;
@@ -351,10 +360,11 @@ wait_job_measuring (PbJob      *job,
 
   line = g_strdup_printf ("%s: %.2f s, %u gaps of a %d ms probe: max %.1f ms, p99 %.1f ms, "
                           "mean %.1f ms, %u >= 50 ms. Main thread in a gap, max (p99): "
-                          "on a CPU %.1f (%.1f) ms, waiting for a CPU %.1f (%.1f) ms, "
-                          "blocked %.1f (%.1f) ms. %s renderer%s",
+                          "on a CPU %.1f (%.1f) ms (the most at %.2f s), waiting for a CPU "
+                          "%.1f (%.1f) ms, blocked %.1f (%.1f) ms. %s renderer%s",
                           what, seconds, n, TICK_MS, wall.max, wall.p99, wall.mean, n_long,
-                          busy.max, busy.p99, queue.max, queue.p99, blocked.max, blocked.p99,
+                          busy.max, busy.p99, probe.busiest_at, queue.max, queue.p99,
+                          blocked.max, blocked.p99,
                           g_getenv ("GSK_RENDERER"),
 #ifdef PB_TEST_SANITIZED
                           ", sanitized build"
