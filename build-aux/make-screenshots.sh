@@ -163,7 +163,7 @@ for page in $PAGES; do
   t0=$SECONDS
   printf '%-44s' "screenshot: $page…"
   # --screenshot captures one second after the window is mapped; on a busy
-  # machine the window may not be laid out yet ("not shown"): try again.
+  # machine the window may not be laid out or drawn yet by then: try again.
   for attempt in 1 2 3 4 5 6; do
     rm -f "$shot"
     if timeout 120 "${display[@]}" "$app" --screenshot="$shot" --page="$page" "$project" \
@@ -171,7 +171,7 @@ for page in $PAGES; do
       break
     fi
     cat "$work/$page.log" >> "$log"
-    if [ $attempt = 6 ] || ! grep -q "The window is not shown" "$work/$page.log"; then
+    if [ $attempt = 6 ] || ! grep -q "The window is not shown\|The window drew nothing" "$work/$page.log"; then
       echo " failed"
       cat "$work/$page.log" >&2
       die "perturb-workbench failed on the $page page"
