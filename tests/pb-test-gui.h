@@ -126,3 +126,16 @@ pb_test_gui_screenshot (PbTestShot *shot,
   g_assert_cmpuint (shot->n_colours, >=, 16);
   g_assert_cmpfloat (shot->dark_share, >, 0.002);
 }
+
+/* pb_test_gui_screenshot() of a page that must open as it is: the app found
+ * the page and showed no toast. */
+static inline void
+pb_test_gui_screenshot_page (PbTestShot *shot,
+                             const char *name,
+                             const char *page,
+                             const char *project)
+{
+  pb_test_gui_screenshot (shot, name, page, project);
+  g_assert_null (strstr (shot->output, "toast:"));
+  g_assert_null (strstr (shot->output, "no page named"));
+}

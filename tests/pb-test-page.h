@@ -1,6 +1,6 @@
 /* pb-test-page.h — helpers for page tests (header-only): a window that records
  * the `win.toast` messages a page sends, widgets found by name, waiting for
- * jobs, and a tiny stored dataset.
+ * jobs, a tiny stored dataset, and the fixture most page tests share.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,6 +12,10 @@
 
 #include "pb-engine.h"
 #include "pb-job.h"
+#include "pb-page.h"
+
+#include "pb-test-project.h"
+#include "pb-test-util.h"
 
 typedef struct
 {
@@ -178,4 +182,54 @@ pb_test_save_tiny_dataset (PbProject *project,
   g_rand_free (rng);
   g_assert_true (pb_dataset_save (ds, project, "default", NULL, &error));
   g_assert_no_error (error);
+}
+
+/* What a page test works on: a project file icu.perturb in a fresh directory
+ * and the page under test, shown in a PbTestHost. */
+typedef struct
+{
+  char       *dir;
+  char       *path;
+  PbProject  *project;
+  PbPage     *page;
+  PbTestHost  host;
+} PbTestPageFixture;
+
+/* Creates the directory and the project; with @tiny_dataset, stores the tiny
+ * dataset (40 stays of at most 4 steps) as "default". */
+static inline void
+pb_test_page_fixture_create_project (PbTestPageFixture *f,
+                                     gboolean           tiny_dataset)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = pb_test_mkdtemp ();
+  f->path = g_build_filename (f->dir, "icu.perturb", NULL);
+  f->project = pb_project_create (f->path, &error);
+  g_assert_no_error (error);
+  if (tiny_dataset)
+    pb_test_save_tiny_dataset (f->project, 40, 4);
+}
+
+/* Takes @page (floating), shows it in the host window and opens the project
+ * in it; the caller then waits for what the page loads. */
+static inline void
+pb_test_page_fixture_show (PbTestPageFixture *f,
+                           PbPage            *page)
+{
+  f->page = g_object_ref_sink (page);
+  pb_test_host_init (&f->host, GTK_WIDGET (f->page));
+  pb_page_set_project (f->page, f->project);
+}
+
+/* Closes the window, checks that the page is finalized, removes the files. */
+static inline void
+pb_test_page_fixture_tear (PbTestPageFixture *f)
+{
+  pb_test_host_clear (&f->host);
+  g_assert_finalize_object (f->page);
+  g_clear_object (&f->project);
+  pb_test_rmdir (f->dir);
+  g_free (f->path);
+  g_free (f->dir);
 }

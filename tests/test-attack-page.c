@@ -21,14 +21,7 @@
 
 #include <glib/gstdio.h>
 
-typedef struct
-{
-  char       *dir;
-  char       *path;
-  PbProject  *project;
-  PbPage     *page;
-  PbTestHost  host;
-} Fixture;
+typedef PbTestPageFixture Fixture;
 
 /* A stored 2-epoch model of the tiny dataset, a checkpoint per epoch. */
 static void
@@ -60,20 +53,10 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  int what = GPOINTER_TO_INT (data);
-
-  f->dir = pb_test_mkdtemp ();
-  f->path = g_build_filename (f->dir, "icu.perturb", NULL);
-  f->project = pb_project_create (f->path, &error);
-  g_assert_no_error (error);
-  pb_test_save_tiny_dataset (f->project, 40, 4);
-  if (what == 0)
+  pb_test_page_fixture_create_project (f, TRUE);
+  if (GPOINTER_TO_INT (data) == 0)
     train_tiny (f->project);
-
-  f->page = g_object_ref_sink (pb_attack_page_new ());
-  pb_test_host_init (&f->host, GTK_WIDGET (f->page));
-  pb_page_set_project (f->page, f->project);
+  pb_test_page_fixture_show (f, pb_attack_page_new ());
   pb_test_drain ();
 }
 
@@ -81,25 +64,7 @@ static void
 fixture_tear (Fixture       *f,
               gconstpointer  data)
 {
-  pb_test_host_clear (&f->host);
-  g_assert_finalize_object (f->page);
-  g_clear_object (&f->project);
-  pb_test_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
-}
-
-static gint64
-query_int (PbProject  *project,
-           const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
-
-  stmt = pb_sqlite_prepare (pb_project_get_db (project), sql, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
+  pb_test_page_fixture_tear (f);
 }
 
 static void
@@ -171,14 +136,14 @@ test_run (Fixture       *f,
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
 
   /* one complete run; every attacked stay is listed */
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
-                                          "status = 'complete'"), ==, 1);
-  n_attacked = query_int (f->project, "SELECT count(*) FROM attack_samples");
-  n_found = query_int (f->project, "SELECT count(*) FROM attack_samples WHERE "
-                                   "first_iteration IS NOT NULL");
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
+                                                  "status = 'complete'"), ==, 1);
+  n_attacked = pb_test_query_int (f->project, "SELECT count(*) FROM attack_samples");
+  n_found = pb_test_query_int (f->project, "SELECT count(*) FROM attack_samples WHERE "
+                                           "first_iteration IS NOT NULL");
   g_assert_cmpuint (n_attacked, >, 0);
   g_assert_cmpint (pb_attack_page_get_run_id (page), ==,
-                   query_int (f->project, "SELECT max(attack_run_id) FROM attack_runs"));
+                   pb_test_query_int (f->project, "SELECT max(attack_run_id) FROM attack_runs"));
   n_rows = g_list_model_get_n_items (samples);
   g_assert_cmpuint (n_rows, ==, n_attacked);
 
@@ -225,7 +190,8 @@ test_run (Fixture       *f,
   adw_combo_row_set_selected (success, 0);
   adw_combo_row_set_selected (klass, 2);   /* class 1 */
   g_assert_cmpuint (g_list_model_get_n_items (samples), ==,
-                    query_int (f->project, "SELECT count(*) FROM attack_samples WHERE label = 1"));
+                    pb_test_query_int (f->project,
+                                       "SELECT count(*) FROM attack_samples WHERE label = 1"));
   for (guint i = 0; i < g_list_model_get_n_items (samples); i++)
     {
       g_autoptr(PbTextRow) row = g_list_model_get_item (samples, i);
@@ -234,7 +200,8 @@ test_run (Fixture       *f,
     }
   adw_combo_row_set_selected (klass, 1);   /* class 0 */
   g_assert_cmpuint (g_list_model_get_n_items (samples), ==,
-                    query_int (f->project, "SELECT count(*) FROM attack_samples WHERE label = 0"));
+                    pb_test_query_int (f->project,
+                                       "SELECT count(*) FROM attack_samples WHERE label = 0"));
 }
 
 static void
@@ -246,7 +213,7 @@ test_no_checkpoint (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (f->page), "attack.start", NULL);
   g_assert_false (pb_job_get_running (job));
   pb_test_host_assert_toast (&f->host, "checkpoint");
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
 
   /* a model trained meanwhile is offered when the page is shown again */
   train_tiny (f->project);
@@ -258,8 +225,8 @@ test_no_checkpoint (Fixture       *f,
   g_assert_true (pb_job_get_running (job));
   wait_both (f);
   g_assert_null (pb_job_get_error (job));
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
-                                          "status = 'complete'"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
+                                                  "status = 'complete'"), ==, 1);
 }
 
 static void
@@ -287,7 +254,7 @@ test_bad_input (Fixture       *f,
   gtk_widget_activate_action (page, "attack.start", NULL);
   g_assert_false (pb_job_get_running (job));
   g_assert_cmpuint (f->host.toasts->len, ==, 3);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
 
   /* nothing to resume */
   gtk_widget_activate_action (page, "attack.resume", NULL);
@@ -315,8 +282,9 @@ test_cancel_resume (Fixture       *f,
   wait_both (f);
   g_assert_null (pb_job_get_error (job));
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
-                                          "status = 'running' AND n_batches_done = 0"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs WHERE "
+                                                  "status = 'running' AND n_batches_done = 0"),
+                   ==, 1);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (pb_test_get_widget (GTK_WIDGET (page),
                                                                                "status"))),
                             "Resume"));
@@ -331,7 +299,7 @@ test_cancel_resume (Fixture       *f,
   gtk_widget_activate_action (GTK_WIDGET (page), "attack.cancel", NULL);
   wait_both (f);
   g_assert_null (pb_job_get_error (job));
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 1);
 }
 
 static void
@@ -346,9 +314,7 @@ test_screenshot (Fixture       *f,
   wait_both (f);
   g_assert_null (pb_job_get_error (pb_attack_page_get_job (page)));
 
-  pb_test_gui_screenshot (&shot, "attack-page", "attack", f->path);
-  g_assert_null (strstr (shot.output, "toast:"));
-  g_assert_null (strstr (shot.output, "no page named"));
+  pb_test_gui_screenshot_page (&shot, "attack-page", "attack", f->path);
 }
 
 int

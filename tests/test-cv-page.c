@@ -21,31 +21,14 @@
 
 #include <math.h>
 
-typedef struct
-{
-  char       *dir;
-  char       *path;
-  PbProject  *project;
-  PbPage     *page;
-  PbTestHost  host;
-} Fixture;
+typedef PbTestPageFixture Fixture;
 
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->dir = pb_test_mkdtemp ();
-  f->path = g_build_filename (f->dir, "icu.perturb", NULL);
-  f->project = pb_project_create (f->path, &error);
-  g_assert_no_error (error);
-  if (data == NULL)
-    pb_test_save_tiny_dataset (f->project, 40, 4);
-
-  f->page = g_object_ref_sink (pb_cv_page_new ());
-  pb_test_host_init (&f->host, GTK_WIDGET (f->page));
-  pb_page_set_project (f->page, f->project);
+  pb_test_page_fixture_create_project (f, data == NULL);
+  pb_test_page_fixture_show (f, pb_cv_page_new ());
   pb_test_drain ();
 }
 
@@ -53,12 +36,7 @@ static void
 fixture_tear (Fixture       *f,
               gconstpointer  data)
 {
-  pb_test_host_clear (&f->host);
-  g_assert_finalize_object (f->page);
-  g_clear_object (&f->project);
-  pb_test_rmdir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  pb_test_page_fixture_tear (f);
 }
 
 static void
@@ -75,19 +53,6 @@ set_small (Fixture *f,
   pb_test_set_spin (page, "folds_spin", 2);
   pb_test_set_spin (page, "epochs_spin", epochs);
   pb_test_set_spin (page, "eval_spin", eval_every);
-}
-
-static gint64
-query_int (PbProject  *project,
-           const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GError) error = NULL;
-
-  stmt = pb_sqlite_prepare (pb_project_get_db (project), sql, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
 }
 
 static double
@@ -179,18 +144,18 @@ test_run (Fixture       *f,
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
 
   /* two labelled, finished runs with an evaluation every epoch */
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv' AND "
-                                          "status = 'finished'"), ==, 2);
-  g_assert_cmpint (query_int (f->project, "SELECT count(DISTINCT fold) FROM runs WHERE "
-                                          "kind = 'cv'"), ==, 2);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
-                                          "status = 'finished'"), ==, 1);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_folds"), ==, 2);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM epoch_metrics m JOIN runs r "
-                                          "USING (run_id) WHERE r.kind = 'cv' AND "
-                                          "m.loss_valid IS NOT NULL"), ==, 4);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM checkpoints c JOIN runs r "
-                                          "USING (run_id) WHERE r.kind = 'cv'"), ==, 4);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv' AND "
+                                                  "status = 'finished'"), ==, 2);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(DISTINCT fold) FROM runs WHERE "
+                                                  "kind = 'cv'"), ==, 2);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                                  "status = 'finished'"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_folds"), ==, 2);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM epoch_metrics m "
+                                                  "JOIN runs r USING (run_id) WHERE r.kind = 'cv' "
+                                                  "AND m.loss_valid IS NOT NULL"), ==, 4);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM checkpoints c JOIN runs r "
+                                                  "USING (run_id) WHERE r.kind = 'cv'"), ==, 4);
 
   check_summary (f->project, pb_cv_page_get_summary (page));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (headline)), "AUC "));
@@ -295,7 +260,7 @@ test_bad_input (Fixture       *f,
   pb_test_wait_job (job);
   g_assert_nonnull (pb_job_get_error (job));
   pb_test_host_assert_toast (&f->host, "Cross-validation failed");
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM runs"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs"), ==, 0);
 }
 
 static void
@@ -331,10 +296,10 @@ test_stop (Fixture       *f,
   g_assert_null (pb_job_get_error (job));
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
 
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM runs WHERE status = 'running'"),
-                   ==, 0);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv' AND "
-                                          "status = 'cancelled'"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs "
+                                                  "WHERE status = 'running'"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv' AND "
+                                                  "status = 'cancelled'"), ==, 1);
 }
 
 static void
@@ -349,8 +314,8 @@ test_resume (Fixture       *f,
   g_assert_true (pb_test_wait_until (job_has_progress, job, 60));
   gtk_widget_activate_action (GTK_WIDGET (page), "cv.stop", NULL);
   pb_test_wait_job (job);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
-                                          "status = 'finished'"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                                  "status = 'finished'"), ==, 0);
 
   /* Resume finishes the same CV: two folds, one summary */
   gtk_widget_activate_action (GTK_WIDGET (page), "cv.resume", NULL);
@@ -358,9 +323,9 @@ test_resume (Fixture       *f,
   pb_test_wait_job (job);
   g_assert_null (pb_job_get_error (job));
   g_assert_cmpuint (f->host.toasts->len, ==, 0);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs"), ==, 1);
-  g_assert_cmpint (query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
-                                          "status = 'finished'"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_runs"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_runs WHERE "
+                                                  "status = 'finished'"), ==, 1);
   g_assert_cmpuint (g_list_model_get_n_items (pb_cv_page_get_summary (page)), ==, 4);
 }
 
@@ -377,9 +342,7 @@ test_screenshot (Fixture       *f,
   pb_test_wait_job (pb_cv_page_get_job (page));
   g_assert_null (pb_job_get_error (pb_cv_page_get_job (page)));
 
-  pb_test_gui_screenshot (&shot, "cv-page", "cross-validation", f->path);
-  g_assert_null (strstr (shot.output, "toast:"));
-  g_assert_null (strstr (shot.output, "no page named"));
+  pb_test_gui_screenshot_page (&shot, "cv-page", "cross-validation", f->path);
 }
 
 int

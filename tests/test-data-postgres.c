@@ -11,6 +11,7 @@
 
 #include "pb-engine.h"
 
+#include "pb-test-project.h"
 #include "pb-test-util.h"
 
 #include <libpq-fe.h>
@@ -55,17 +56,6 @@ pg_run (const char *sql)
     g_error ("%s: %s", sql, PQerrorMessage (conn));
   PQclear (res);
   PQfinish (conn);
-}
-
-static gint64
-query_int (PbProject  *project,
-           const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = pb_sqlite_prepare (pb_project_get_db (project), sql, NULL);
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
 }
 
 static double
@@ -194,7 +184,7 @@ assert_import_fails (Fixture    *f,
   if (strstr (error->message, needle) == NULL)
     g_error ("“%s” does not say “%s”", error->message, needle);
   g_test_message ("%s", error->message);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM imports"), ==, 0);
 }
 
 static void
@@ -292,9 +282,9 @@ test_cancel (Fixture       *f,
   g_assert_false (pb_source_import_postgres (project, conninfo, "pb_cancel", NULL, cancel_in_labs,
                                              &cancel, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 0);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_bg"), ==, 0);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_bg"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM imports"), ==, 0);
 
   /* and a cancelled cohort leaves no schema behind */
   g_clear_error (&error);

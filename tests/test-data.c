@@ -8,6 +8,7 @@
 
 #include "pb-engine.h"
 
+#include "pb-test-project.h"
 #include "pb-test-util.h"
 
 #include <math.h>
@@ -250,17 +251,6 @@ write_micro_cohort (const char *path)
   sqlite3_close (db);
 }
 
-static gint64
-query_int (PbProject  *project,
-           const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = pb_sqlite_prepare (pb_project_get_db (project), sql, NULL);
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
-}
-
 static double
 query_double (PbProject  *project,
               const char *sql)
@@ -308,7 +298,8 @@ test_micro_import (Fixture       *f,
   g_assert_cmpfloat (query_double (project, "SELECT los_icu FROM raw_icustay WHERE icustay_id = 311"), ==, 0);
   g_assert_cmpfloat (query_double (project, "SELECT los_icu FROM raw_icustay WHERE icustay_id = 411"), ==, 1);
   g_assert_cmpfloat (query_double (project, "SELECT los_hospital FROM raw_icustay WHERE icustay_id = 111"), ==, 5);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_icustay WHERE hadm_id = 71"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_icustay "
+                                               "WHERE hadm_id = 71"), ==, 0);
 
   /* vitals: °F converted, out-of-range and error rows dropped, duplicates averaged */
   sql = g_strdup_printf ("SELECT tempc FROM raw_vital WHERE icustay_id = 111 AND charttime = %"
@@ -321,24 +312,26 @@ test_micro_import (Fixture       *f,
   g_free (sql);
   sql = g_strdup_printf ("SELECT heartrate IS NULL FROM raw_vital WHERE icustay_id = 111 AND charttime = %"
                          G_GINT64_FORMAT, D + 12 * 3600 + 15 * 60);
-  g_assert_cmpint (query_int (project, sql), ==, 1);
+  g_assert_cmpint (pb_test_query_int (project, sql), ==, 1);
   g_free (sql);
   sql = g_strdup_printf ("SELECT count(*) FROM raw_vital WHERE icustay_id = 111 AND charttime = %"
                          G_GINT64_FORMAT, D + 13 * 3600);
-  g_assert_cmpint (query_int (project, sql), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, sql), ==, 0);
   g_free (sql);
   sql = g_strdup_printf ("SELECT tempc IS NULL FROM raw_vital WHERE icustay_id = 111 AND charttime = %"
                          G_GINT64_FORMAT, D + 12 * 3600);
-  g_assert_cmpint (query_int (project, sql), ==, 1);
+  g_assert_cmpint (pb_test_query_int (project, sql), ==, 1);
 
   /* labs: above the upper limit → NULL; the ICU window assigns icustay_id */
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_lab WHERE bun IS NULL AND hadm_id = 11"), ==, 1);
-  g_assert_cmpint (query_int (project, "SELECT hadm_id FROM raw_lab WHERE subject_id = 7"), ==, 71);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_bg WHERE hadm_id = 41"), ==, 2);
-  g_assert_cmpint (query_int (project, "SELECT icustay_id FROM raw_bg WHERE hadm_id = 41 ORDER BY charttime LIMIT 1"), ==, 411);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_lab WHERE bun IS NULL AND hadm_id = 11"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT hadm_id FROM raw_lab WHERE subject_id = 7"),
+                   ==, 71);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_bg WHERE hadm_id = 41"),
+                   ==, 2);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT icustay_id FROM raw_bg WHERE hadm_id = 41 ORDER BY charttime LIMIT 1"), ==, 411);
 
   /* provenance */
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports WHERE source_kind = 'sqlite'"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM imports WHERE source_kind = 'sqlite'"), ==, 1);
 }
 
 static void
@@ -543,8 +536,8 @@ test_synth_pipeline (Fixture       *f,
   g_assert_cmpint (counts.bg, >, 0);
 
   /* the out-of-range temperatures never reach raw_vital */
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_vital WHERE tempc < 10 OR tempc > 50"), ==, 0);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_vital WHERE heartrate >= 300"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_vital WHERE tempc < 10 OR tempc > 50"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_vital WHERE heartrate >= 300"), ==, 0);
 
   ds = pb_preprocess_run (project, NULL, &report, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -597,8 +590,8 @@ assert_import_fails (Fixture    *f,
   g_assert_error (error, PB_ENGINE_ERROR, code);
   if (strstr (error->message, needle) == NULL)
     g_error ("“%s” does not name “%s”", error->message, needle);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 0);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM imports"), ==, 0);
 }
 
 static void
@@ -695,7 +688,7 @@ test_cancel_import (Fixture       *f,
   gint64 vital_before;
 
   project = import_micro (f);
-  vital_before = query_int (project, "SELECT count(*) FROM raw_vital");
+  vital_before = pb_test_query_int (project, "SELECT count(*) FROM raw_vital");
 
   pb_synth_params_init (&params);
   params.n_stays = 60;
@@ -708,9 +701,9 @@ test_cancel_import (Fixture       *f,
   g_assert_cmpuint (cancel.calls, >, 0);
 
   /* the first import is still there, untouched */
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 7);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM raw_vital"), ==, vital_before);
-  g_assert_cmpint (query_int (project, "SELECT count(*) FROM imports"), ==, 1);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_icustay"), ==, 7);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM raw_vital"), ==, vital_before);
+  g_assert_cmpint (pb_test_query_int (project, "SELECT count(*) FROM imports"), ==, 1);
 }
 
 /* ---- the command line: synth → import → preprocess gives dataset "default" ------- */
