@@ -18,6 +18,7 @@
 #include "pb-attack.h"
 #include "pb-attack-tune.h"
 #include "pb-error.h"
+#include "pb-test-reference.h"
 #include "pb-test-util.h"
 
 #define REF_MAGIC   0x31414250
@@ -97,15 +98,7 @@ reference_load (const char *name)
              path, h[0], h[1]);
   hyper = TAKE (sizeof (double) * 4);
 
-  pb_model_config_init (&ref->config);
-  ref->config.n_features = h[2];
-  ref->config.n_hidden = h[3];
-  ref->config.n_fc = h[4];
-  ref->config.n_classes = h[5];
-  ref->config.act_lstm = h[6] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.act_fc = h[7] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.protocol = h[8] == 0 ? PB_PROTOCOL_STANDARD : PB_PROTOCOL_SEED;
-  ref->config.dropout = 0.0;
+  pb_test_reference_model_config (&ref->config, h, 0.0);
   ref->B = h[9];
   ref->T = h[10];
   ref->n_params = h[11];

@@ -19,12 +19,13 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "pb-attribution.h"
 #include "pb-checkpoint.h"
 #include "pb-error.h"
 #include "pb-fgsm.h"
+#include "pb-test-cli.h"
+#include "pb-test-reference.h"
 #include "pb-test-util.h"
 
 #define REF_MAGIC   0x31414250
@@ -71,53 +72,22 @@ reference_free (Reference *ref)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reference, reference_free)
 
-typedef struct
-{
-  const gchar *data;
-  gsize        len;
-  gsize        pos;
-} Reader;
-
-static gpointer
-take (Reader *r,
-      gsize   n)
-{
-  gpointer p = (gpointer) (r->data + r->pos);
-
-  g_assert_cmpuint (r->pos + n, <=, r->len);
-  r->pos += n;
-  return p;
-}
-
 static Reference *
 reference_load (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"), name, NULL);
+  g_autofree char *path = NULL;
   Reference *ref = g_new0 (Reference, 1);
-  Reader r = { 0 };
+  PbTestReader r = { 0 };
   gint32 h[24];
-  const gint32 *ints;
   gsize n_x;
 
-  g_file_get_contents (path, &ref->contents, &r.len, &error);
-  g_assert_no_error (error);
-  r.data = ref->contents;
-
-  memcpy (h, take (&r, sizeof h), sizeof h);
+  ref->contents = pb_test_reader_open (&r, name, &path);
+  memcpy (h, pb_test_reader_take (&r, sizeof h), sizeof h);
   if (h[0] != REF_MAGIC || h[1] != REF_VERSION || h[12] != 12)
     g_error ("%s: header (magic %#x, version %d) is not what this test reads; " REGENERATE,
              path, h[0], h[1]);
 
-  pb_model_config_init (&ref->config);
-  ref->config.n_features = h[2];
-  ref->config.n_hidden = h[3];
-  ref->config.n_fc = h[4];
-  ref->config.n_classes = h[5];
-  ref->config.act_lstm = h[6] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.act_fc = h[7] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.protocol = h[8] == 0 ? PB_PROTOCOL_STANDARD : PB_PROTOCOL_SEED;
-  ref->config.dropout = 0.25;
+  pb_test_reference_model_config (&ref->config, h, 0.25);
   ref->B = h[9];
   ref->T = h[10];
   ref->n_params = h[11];
@@ -128,27 +98,21 @@ reference_load (const char *name)
   ref->n_eps = h[17];
   n_x = (gsize) ref->B * ref->T * ref->config.n_features;
 
-  take (&r, sizeof (gint32) * 12);
-  ref->params = take (&r, sizeof (float) * ref->n_params);
-  ints = take (&r, sizeof (gint32) * ref->B);
-  ref->lengths = g_new (guint, ref->B);
-  for (guint b = 0; b < ref->B; b++)
-    ref->lengths[b] = ints[b];
-  ints = take (&r, sizeof (gint32) * ref->B);
-  ref->labels = g_new (gint, ref->B);
-  for (guint b = 0; b < ref->B; b++)
-    ref->labels[b] = ints[b];
-  ref->x = take (&r, sizeof (float) * n_x);
-  ref->baseline = take (&r, sizeof (float) * ref->T * ref->config.n_features);
-  ref->targets = take (&r, sizeof (gint32) * ref->B);
-  ref->scores = take (&r, sizeof (double) * ref->B);
-  ref->gi = take (&r, sizeof (float) * n_x);
-  ref->ig = take (&r, sizeof (float) * n_x);
-  ref->ig_base = take (&r, sizeof (double) * ref->B);
-  ref->ig_gap = take (&r, sizeof (double) * ref->B);
-  ref->eps = take (&r, sizeof (double) * ref->n_eps);
-  ref->fgsm = take (&r, sizeof (float) * ref->n_eps * n_x);
-  ref->preds = take (&r, sizeof (gint32) * ref->n_eps * ref->B);
+  pb_test_reader_take (&r, sizeof (gint32) * 12);
+  ref->params = pb_test_reader_take (&r, sizeof (float) * ref->n_params);
+  ref->lengths = pb_test_reader_take_lengths (&r, ref->B);
+  ref->labels = pb_test_reader_take_labels (&r, ref->B);
+  ref->x = pb_test_reader_take (&r, sizeof (float) * n_x);
+  ref->baseline = pb_test_reader_take (&r, sizeof (float) * ref->T * ref->config.n_features);
+  ref->targets = pb_test_reader_take (&r, sizeof (gint32) * ref->B);
+  ref->scores = pb_test_reader_take (&r, sizeof (double) * ref->B);
+  ref->gi = pb_test_reader_take (&r, sizeof (float) * n_x);
+  ref->ig = pb_test_reader_take (&r, sizeof (float) * n_x);
+  ref->ig_base = pb_test_reader_take (&r, sizeof (double) * ref->B);
+  ref->ig_gap = pb_test_reader_take (&r, sizeof (double) * ref->B);
+  ref->eps = pb_test_reader_take (&r, sizeof (double) * ref->n_eps);
+  ref->fgsm = pb_test_reader_take (&r, sizeof (float) * ref->n_eps * n_x);
+  ref->preds = pb_test_reader_take (&r, sizeof (gint32) * ref->n_eps * ref->B);
   g_assert_cmpuint (r.pos, ==, r.len);
 
   return ref;
@@ -789,51 +753,6 @@ test_store_roundtrip (void)
 
 /* ---- the command line ----------------------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("PERTURB_CLI");
-  int wait_status = 0;
-  va_list args;
-
-  g_assert_nonnull (cli);
-  cli_result_clear (r);
-  g_ptr_array_add (argv, (gpointer) cli);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-  if (r->status != 0)
-    g_test_message ("perturb exited %d: %s", r->status, r->err);
-}
-
 static JsonObject *
 parse_object (const char *text)
 {
@@ -886,7 +805,7 @@ test_cli (void)
   g_autoptr(PbFgsmResult) fgsm = NULL;
   g_autoptr(JsonObject) obj = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(CliResult) r = { 0 };
+  g_auto(PbTestCliResult) r = { 0 };
   g_autofree char *contents = NULL;
   PbAttributionConfig config;
   gsize n_x = (gsize) ds->n * ds->max_len * ds->n_features;
@@ -909,8 +828,8 @@ test_cli (void)
   g_assert_no_error (error);
 
   /* integrated gradients of checkpoint 2, as the engine computes them */
-  run_cli (&r, "attribute", path, "--checkpoint", "2", "--dataset", "fix", "--method", "ig",
-           "--steps", "8", "--json", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "2", "--dataset", "fix", "--method", "ig",
+                   "--steps", "8", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   obj = parse_object (r.out);
   project = pb_project_open (path, &error);
@@ -926,8 +845,8 @@ test_cli (void)
   g_clear_pointer (&obj, json_object_unref);
 
   /* over training: one row per checkpoint plus their average */
-  run_cli (&r, "attribute", path, "--run", "1", "--over-training", "--dataset", "fix",
-           "--method", "occlusion", "--window", "2x2", "--stride", "1x2", "--json", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--run", "1", "--over-training", "--dataset", "fix",
+                   "--method", "occlusion", "--window", "2x2", "--stride", "1x2", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   obj = parse_object (r.out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "per_checkpoint")),
@@ -949,9 +868,9 @@ test_cli (void)
   g_clear_object (&project);
   g_clear_pointer (&obj, json_object_unref);
 
-  run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",
-           "grad-input", "--score", "probability", "--target", "label", "--top", "3",
-           "--figure", figure, NULL);
+  pb_test_run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",
+                   "grad-input", "--score", "probability", "--target", "label", "--top", "3",
+                   "--figure", figure, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Stored as attribution"));
   g_assert_true (g_file_get_contents (figure, &contents, NULL, &error));
@@ -959,8 +878,8 @@ test_cli (void)
   g_clear_pointer (&contents, g_free);
 
   /* a mean baseline and a fixed target class are recorded with the result */
-  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
-           "--steps", "4", "--baseline", "mean", "--target", "1", "--json", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
+                   "--steps", "4", "--baseline", "mean", "--target", "1", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   obj = parse_object (r.out);
   project = pb_project_open (path, &error);
@@ -986,8 +905,8 @@ test_cli (void)
   g_clear_pointer (&obj, json_object_unref);
 
   /* FGSM: a curve whose ε = 0 point is the clean model */
-  run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,0.1,0.5",
-           "--csv", csv, "--json", NULL);
+  pb_test_run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,0.1,0.5",
+                   "--csv", csv, "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   obj = parse_object (r.out);
   project = pb_project_open (path, &error);
@@ -1002,29 +921,32 @@ test_cli (void)
   g_assert_true (g_str_has_prefix (contents, "epsilon,accuracy,auc"));
 
   /* bad input: exit status 2 and a message naming the problem */
-  run_cli (&r, "attribute", path, "--checkpoint", "99", "--dataset", "fix", "--method", "ig", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "99", "--dataset", "fix", "--method",
+                   "ig", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "No checkpoint 99"));
-  run_cli (&r, "fgsm", path, "--checkpoint", "99", "--dataset", "fix", "--eps", "0.1", NULL);
+  pb_test_run_cli (&r, "fgsm", path, "--checkpoint", "99", "--dataset", "fix", "--eps", "0.1",
+                   NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "No checkpoint 99"));
-  run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,-0.1", NULL);
+  pb_test_run_cli (&r, "fgsm", path, "--checkpoint", "1", "--dataset", "fix", "--eps", "0,-0.1",
+                   NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "-0.1"));
-  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
-           "--steps", "0", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method", "ig",
+                   "--steps", "0", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "at least 1 step"));
-  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method",
-           "occlusion", "--window", "9", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", "--method",
+                   "occlusion", "--window", "9", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "longer than the sequences"));
-  run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--checkpoint", "1", "--dataset", "fix", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "attribute", path, "--weights", weights, "--method", "ig", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--weights", weights, "--method", "ig", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method", "ig",
-           "--over-training", NULL);
+  pb_test_run_cli (&r, "attribute", path, "--weights", weights, "--dataset", "fix", "--method",
+                   "ig", "--over-training", NULL);
   g_assert_cmpint (r.status, ==, 2);
 
   pb_test_rmdir (dir);

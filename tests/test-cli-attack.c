@@ -8,55 +8,10 @@
 
 #include "pb-engine.h"
 
+#include "pb-test-cli.h"
 #include "pb-test-util.h"
 
 #include <string.h>
-#include <sys/wait.h>
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("PERTURB_CLI");
-  int wait_status = 0;
-  va_list args;
-
-  cli_result_clear (r);
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-  if (r->status != 0)
-    g_test_message ("stderr: %s", r->err);
-}
 
 static char *
 read_file (const char *dir,
@@ -77,7 +32,7 @@ read_file (const char *dir,
 static void
 test_cli_attack_cohort (void)
 {
-  g_auto(CliResult) r = { 0 };
+  g_auto(PbTestCliResult) r = { 0 };
   g_autofree char *dir = pb_test_mkdtemp ();
   g_autofree char *db = g_build_filename (dir, "cohort.db", NULL);
   g_autofree char *from = g_strconcat ("sqlite:", db, NULL);
@@ -93,39 +48,39 @@ test_cli_attack_cohort (void)
   const char *rank1;
 
   /* a synthetic cohort, preprocessed, and a small trained model (run 1) */
-  run_cli (&r, "synth", "-n", "700", "--sqlite", db, NULL);
+  pb_test_run_cli (&r, "synth", "-n", "700", "--sqlite", db, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_cli (&r, "project", "new", project, NULL);
+  pb_test_run_cli (&r, "project", "new", project, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_cli (&r, "import", "-f", from, project, NULL);
+  pb_test_run_cli (&r, "import", "-f", from, project, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_cli (&r, "preprocess", project, NULL);
+  pb_test_run_cli (&r, "preprocess", project, NULL);
   g_assert_cmpint (r.status, ==, 0);
-  run_cli (&r, "train", project, "--dataset", "default", "--hidden", "16", "--fc", "8",
-           "--epochs", "12", "--lr", "0.005", "--batch-size", "32", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "default", "--hidden", "16", "--fc", "8",
+                   "--epochs", "12", "--lr", "0.005", "--batch-size", "32", NULL);
   g_assert_cmpint (r.status, ==, 0);
 
   /* run 1: two batches now, the rest after a resume */
-  run_cli (&r, "attack", project, "--run", "1", ATTACK_ARGS, "--max-batches", "2", NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", ATTACK_ARGS, "--max-batches", "2", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "attack run 1:"));
   g_assert_nonnull (strstr (r.out, "(unfinished)"));
   g_assert_nonnull (strstr (r.err, "--resume 1"));
-  run_cli (&r, "attack", project, "--resume", "1", NULL);
+  pb_test_run_cli (&r, "attack", project, "--resume", "1", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_null (strstr (r.out, "(unfinished)"));
 
   /* run 2: the same attack in one go */
-  run_cli (&r, "attack", project, "--run", "1", ATTACK_ARGS, NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", ATTACK_ARGS, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "attack run 2:"));
 
-  run_cli (&r, "analyze", project, NULL);
+  pb_test_run_cli (&r, "analyze", project, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "run "));
   g_assert_nonnull (strstr (r.out, "\n2 "));
 
-  run_cli (&r, "analyze", project, "--attack", "1", "--csv", csv1, NULL);
+  pb_test_run_cli (&r, "analyze", project, "--attack", "1", "--csv", csv1, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "wrote 29 CSV files"));
   g_test_message ("%s", r.out);
@@ -136,8 +91,8 @@ test_cli_attack_cohort (void)
   for (guint i = 0; i < G_N_ELEMENTS (noise); i++)
     g_assert_false (g_str_has_prefix (rank1 + 6, noise[i]));
 
-  run_cli (&r, "analyze", project, "--attack", "2", "--csv", csv2, "--figures", figs,
-           "--format", "svg", NULL);
+  pb_test_run_cli (&r, "analyze", project, "--attack", "2", "--csv", csv2, "--figures", figs,
+                   "--format", "svg", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "drew"));
   svg = read_file (figs, "gpp_best_0to1.svg");
@@ -152,36 +107,36 @@ test_cli_attack_cohort (void)
   g_assert_true (g_str_has_prefix (gpp, "hour,potassium,calcium,"));
 
   /* tuning: two trials, each a stored attack run */
-  run_cli (&r, "attack-tune", project, "--run", "1", "--objective", "sparsity", "--trials", "2",
-           "--iterations", "10", "--samples", "40", "--seed", "3", NULL);
+  pb_test_run_cli (&r, "attack-tune", project, "--run", "1", "--objective", "sparsity", "--trials",
+                   "2", "--iterations", "10", "--samples", "40", "--seed", "3", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "2 trial(s) run"));
   g_assert_nonnull (strstr (r.out, "best: trial"));
   g_assert_nonnull (strstr (r.out, "lambda_1 = "));
-  run_cli (&r, "analyze", project, NULL);
+  pb_test_run_cli (&r, "analyze", project, NULL);
   g_assert_nonnull (strstr (r.out, "\n4 "));
 
   /* bad input */
-  run_cli (&r, "attack", project, "--run", "1", "--lambda", "-1", NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", "--lambda", "-1", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "lambda"));
-  run_cli (&r, "attack", project, "--run", "1", "--iterations", "0", NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", "--iterations", "0", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "iterations"));
-  run_cli (&r, "attack", project, "--run", "1", "--kappa", "-0.5", NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", "--kappa", "-0.5", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "attack", project, "--checkpoint", "999", NULL);
+  pb_test_run_cli (&r, "attack", project, "--checkpoint", "999", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "999"));
-  run_cli (&r, "attack", project, "--run", "1", "--dataset", "nope", NULL);
+  pb_test_run_cli (&r, "attack", project, "--run", "1", "--dataset", "nope", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "nope"));
-  run_cli (&r, "attack", project, "--resume", "1", "--lambda", "0.1", NULL);
+  pb_test_run_cli (&r, "attack", project, "--resume", "1", "--lambda", "0.1", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "analyze", project, "--attack", "99", NULL);
+  pb_test_run_cli (&r, "analyze", project, "--attack", "99", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "99"));
-  run_cli (&r, "attack-tune", project, "--run", "1", "--objective", "sparsest", NULL);
+  pb_test_run_cli (&r, "attack-tune", project, "--run", "1", "--objective", "sparsest", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "sparsest"));
 

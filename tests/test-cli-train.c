@@ -10,55 +10,11 @@
 #include "pb-rng.h"
 #include "pb-safetensors.h"
 
+#include "pb-test-cli.h"
 #include "pb-test-util.h"
 
 #include <string.h>
 #include <zlib.h>
-
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  const char *cli = g_getenv ("PERTURB_CLI");
-  int wait_status = 0;
-  va_list args;
-
-  cli_result_clear (r);
-  g_assert_nonnull (cli);
-  g_ptr_array_add (argv, (gpointer) cli);
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-  if (r->status != 0)
-    g_test_message ("stderr: %s", r->err);
-}
 
 #define T 5
 #define F 3
@@ -103,31 +59,32 @@ test_train_evaluate_export_import (void)
   g_autofree char *weights = g_build_filename (dir, "run1.safetensors", NULL);
   g_autoptr(PbSafetensors) st = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(CliResult) r = { 0 };
+  g_auto(PbTestCliResult) r = { 0 };
   g_autofree char *metrics_run1 = NULL;
 
-  run_cli (&r, "project", "new", project, NULL);
+  pb_test_run_cli (&r, "project", "new", project, NULL);
   g_assert_cmpint (r.status, ==, 0);
   save_dataset (project, "syn", 60, FALSE);
 
-  run_cli (&r, "train", project, "--dataset", "syn", "--hidden", "6", "--fc", "4",
-           "--epochs", "2", "--batch-size", "8", "--lr", "0.01", "--seed", "5", "--json", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--hidden", "6", "--fc", "4",
+                   "--epochs", "2", "--batch-size", "8", "--lr", "0.01", "--seed", "5", "--json",
+                   NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"run\":1,\"epochs\":2,\"protocol\":\"standard\","
                                           "\"metrics\":{\"n\":12,"));
 
   /* extend the run to 3 epochs */
-  run_cli (&r, "train", project, "--resume", "1", "--epochs", "3", NULL);
+  pb_test_run_cli (&r, "train", project, "--resume", "1", "--epochs", "3", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Run 1: 3 epochs, protocol standard, 48 training / 12 held-out"));
   g_assert_nonnull (strstr (r.out, "auc"));
 
-  run_cli (&r, "evaluate", project, "--run", "1", "--dataset", "syn", "--json", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--run", "1", "--dataset", "syn", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"n\":60,"));
   metrics_run1 = g_strdup (r.out);
 
-  run_cli (&r, "export-model", project, "--run", "1", "-o", weights, NULL);
+  pb_test_run_cli (&r, "export-model", project, "--run", "1", "-o", weights, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "12 tensors"));
   st = pb_safetensors_load (weights, &error);
@@ -141,20 +98,20 @@ test_train_evaluate_export_import (void)
   g_assert_cmpstr (pb_safetensors_get_metadata (st, "format"), ==, "pt");
 
   /* the exported weights come back as run 2 and evaluate identically */
-  run_cli (&r, "import-model", project, weights, NULL);
+  pb_test_run_cli (&r, "import-model", project, weights, NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "as run 2 (F 3, H 6, FC 4, C 2"));
-  run_cli (&r, "evaluate", project, "--run", "2", "--dataset", "syn", "--json", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--run", "2", "--dataset", "syn", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, metrics_run1);
-  run_cli (&r, "evaluate", project, "--model", weights, "--dataset", "syn", "--json", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--model", weights, "--dataset", "syn", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.out, ==, metrics_run1);
 
   /* the seed preset: evaluation on a weighted resample of the training set */
-  run_cli (&r, "train", project, "--dataset", "syn", "--hidden", "4", "--fc", "4",
-           "--epochs", "1", "--protocol", "seed", "--optimizer", "sgd", "--momentum", "0.9",
-           "--lr", "0.05", "--json", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--hidden", "4", "--fc", "4",
+                   "--epochs", "1", "--protocol", "seed", "--optimizer", "sgd", "--momentum", "0.9",
+                   "--lr", "0.05", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"run\":3,\"epochs\":1,\"protocol\":\"seed\","
                                           "\"metrics\":{\"n\":48,"));
@@ -169,70 +126,71 @@ test_bad_input (void)
   g_autofree char *project = g_build_filename (dir, "p.perturb", NULL);
   g_autofree char *junk = g_build_filename (dir, "junk.safetensors", NULL);
   g_autofree char *empty_dir = g_build_filename (dir, "nothing", NULL);
-  g_auto(CliResult) r = { 0 };
+  g_auto(PbTestCliResult) r = { 0 };
 
-  run_cli (&r, "project", "new", project, NULL);
+  pb_test_run_cli (&r, "project", "new", project, NULL);
   g_assert_cmpint (r.status, ==, 0);
   save_dataset (project, "syn", 30, FALSE);
   save_dataset (project, "one-class", 20, TRUE);
 
-  run_cli (&r, "train", NULL);
+  pb_test_run_cli (&r, "train", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", "/nonexistent/p.perturb", "--dataset", "syn", NULL);
+  pb_test_run_cli (&r, "train", "/nonexistent/p.perturb", "--dataset", "syn", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, NULL);
+  pb_test_run_cli (&r, "train", project, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "--dataset NAME or --fashion-mnist"));
-  run_cli (&r, "train", project, "--dataset", "missing", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "missing", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--optimizer", "Adagrad", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--optimizer", "Adagrad", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "Adagrad"));
-  run_cli (&r, "train", project, "--dataset", "syn", "--protocol", "bogus", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--protocol", "bogus", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--epochs", "0", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--epochs", "0", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--valid-fraction", "1.5", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--valid-fraction", "1.5", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--dropout", "1.0", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--dropout", "1.0", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--lr", "-1", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--lr", "-1", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "train", project, "--dataset", "syn", "--epochs", "x", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--epochs", "x", NULL);
   g_assert_cmpint (r.status, ==, 2);
   /* one class: the stratified split, or the AUC, is undefined — a message, not a crash */
-  run_cli (&r, "train", project, "--dataset", "one-class", "--epochs", "1", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "one-class", "--epochs", "1", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "class 1"));
-  run_cli (&r, "train", project, "--dataset", "syn", "--valid-dataset", "one-class",
-           "--epochs", "1", NULL);
+  pb_test_run_cli (&r, "train", project, "--dataset", "syn", "--valid-dataset", "one-class",
+                   "--epochs", "1", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "AUC"));
-  run_cli (&r, "train", project, "--resume", "99", NULL);
+  pb_test_run_cli (&r, "train", project, "--resume", "99", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "no training run 99"));
-  run_cli (&r, "train", project, "--fashion-mnist", "--fashion-mnist-dir", empty_dir, NULL);
+  pb_test_run_cli (&r, "train", project, "--fashion-mnist", "--fashion-mnist-dir", empty_dir, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "no such file"));
 
-  run_cli (&r, "evaluate", project, "--dataset", "syn", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--dataset", "syn", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "evaluate", project, "--run", "1", "--model", junk, "--dataset", "syn", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--run", "1", "--model", junk, "--dataset", "syn",
+                   NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "evaluate", project, "--run", "7", "--dataset", "syn", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--run", "7", "--dataset", "syn", NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "no checkpoint"));
 
-  run_cli (&r, "export-model", project, "--run", "1", NULL);
+  pb_test_run_cli (&r, "export-model", project, "--run", "1", NULL);
   g_assert_cmpint (r.status, ==, 2);
 
   g_assert_true (g_file_set_contents (junk, "\x10\0\0\0\0\0\0\0{\"a\":", 13, NULL));
-  run_cli (&r, "import-model", project, junk, NULL);
+  pb_test_run_cli (&r, "import-model", project, junk, NULL);
   g_assert_cmpint (r.status, ==, 2);
   g_assert_nonnull (strstr (r.err, "junk.safetensors"));
-  run_cli (&r, "import-model", project, "/nonexistent.safetensors", NULL);
+  pb_test_run_cli (&r, "import-model", project, "/nonexistent.safetensors", NULL);
   g_assert_cmpint (r.status, ==, 2);
-  run_cli (&r, "import-model", project, junk, "--act-lstm", "sigmoid", NULL);
+  pb_test_run_cli (&r, "import-model", project, junk, "--act-lstm", "sigmoid", NULL);
   g_assert_cmpint (r.status, ==, 2);
 
   pb_test_rmdir (dir);
@@ -274,18 +232,18 @@ test_fashion_mnist (void)
 {
   g_autofree char *dir = pb_test_mkdtemp ();
   g_autofree char *project = g_build_filename (dir, "p.perturb", NULL);
-  g_auto(CliResult) r = { 0 };
+  g_auto(PbTestCliResult) r = { 0 };
 
   write_fake_fashion (dir, "train");
   write_fake_fashion (dir, "t10k");
-  run_cli (&r, "project", "new", project, NULL);
-  run_cli (&r, "train", project, "--fashion-mnist", "--fashion-mnist-dir", dir,
-           "--hidden", "4", "--fc", "4", "--epochs", "1", "--batch-size", "10", "--json", NULL);
+  pb_test_run_cli (&r, "project", "new", project, NULL);
+  pb_test_run_cli (&r, "train", project, "--fashion-mnist", "--fashion-mnist-dir", dir, "--hidden",
+                   "4", "--fc", "4", "--epochs", "1", "--batch-size", "10", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"run\":1,\"epochs\":1,\"protocol\":\"standard\","
                                           "\"metrics\":{\"n\":20,"));
-  run_cli (&r, "evaluate", project, "--run", "1", "--fashion-mnist", "--fashion-mnist-dir", dir,
-           "--limit", "10", "--json", NULL);
+  pb_test_run_cli (&r, "evaluate", project, "--run", "1", "--fashion-mnist", "--fashion-mnist-dir",
+                   dir, "--limit", "10", "--json", NULL);
   g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "{\"n\":10,"));
 

@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include "pb-test-cli.h"
+#include "pb-test-project.h"
 #include "pb-test-util.h"
 
 #include "pb-cv.h"
@@ -18,7 +20,6 @@
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #define N_SEQ 60
 
@@ -94,17 +95,6 @@ small_config (PbCvConfig *c,
   c->train.batch_size = 16;
   c->train.eval_batch_size = 16;
   c->train.n_threads = 1;
-}
-
-static gint64
-count_rows (PbProject  *project,
-            const char *sql)
-{
-  g_autoptr(sqlite3_stmt) stmt = pb_sqlite_prepare (pb_project_get_db (project), sql, NULL);
-
-  g_assert_nonnull (stmt);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  return sqlite3_column_int64 (stmt, 0);
 }
 
 static void
@@ -334,7 +324,8 @@ run_preset (Fixture    *f,
   g_assert_no_error (error);
   g_assert_cmpuint (ids->len, ==, 1);
   g_assert_cmpint (g_array_index (ids, gint64, 0), ==, cv_id);
-  g_assert_cmpint (count_rows (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv'"), ==, 3);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs WHERE kind = 'cv'"),
+                   ==, 3);
 }
 
 static void
@@ -446,13 +437,13 @@ test_resume (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (resumed->status, ==, "finished");
   g_assert_cmpint (resumed->folds[1].run_id, ==, run_fold1);   /* continued, not restarted */
-  g_assert_cmpint (count_rows (f->project, "SELECT count(*) FROM runs"), ==, 6);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs"), ==, 6);
   assert_same_results (whole, resumed);
 
   /* resuming a finished CV changes nothing */
   g_assert_true (pb_cv_resume (f->project, id, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (count_rows (f->project, "SELECT count(*) FROM runs"), ==, 6);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM runs"), ==, 6);
 }
 
 static void
@@ -492,7 +483,7 @@ test_bad_input (Fixture       *f,
   g_assert_false (pb_cv_run (f->project, &c, "nope", NULL, &id, NULL, NULL, NULL, &error));
   g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_cmpint (count_rows (f->project, "SELECT count(*) FROM cv_runs"), ==, 0);
+  g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM cv_runs"), ==, 0);
 
   g_assert_false (pb_cv_resume (f->project, 42, NULL, NULL, NULL, &error));
   g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND);
@@ -636,30 +627,6 @@ test_from_study (Fixture       *f,
   g_assert_cmpuint (c.train.n_epochs, ==, 3);
 }
 
-static int
-run_cli (char       **out,
-         char       **err,
-         const char  *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("PERTURB_CLI"));
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
 #define SMALL "log_lstm_hidden_size=3,log_fc_hidden_size=2,log_batch_size=4,learning_rate=0.01"
 
 static void
@@ -684,7 +651,7 @@ test_cli (Fixture       *f,
   G_STMT_START { \
     g_clear_pointer (&out, g_free); \
     g_clear_pointer (&err, g_free); \
-    rc = run_cli (&out, &err, __VA_ARGS__, NULL); \
+    rc = pb_test_cli_spawn (&out, &err, __VA_ARGS__, NULL); \
     g_test_message ("%s%s", out, err); \
     g_assert_cmpint (rc, ==, code); \
   } G_STMT_END

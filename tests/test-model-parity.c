@@ -19,6 +19,8 @@
 #include "pb-error.h"
 #include "pb-model.h"
 
+#include "pb-test-reference.h"
+
 #define REF_MAGIC   0x314d4250
 #define REF_VERSION 1
 #define REGENERATE  "regenerate with: /usr/bin/python3 tests/tools/make-model-reference.py tests/data"
@@ -57,76 +59,41 @@ reference_free (Reference *ref)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Reference, reference_free)
 
-typedef struct
-{
-  const gchar *data;
-  gsize        len;
-  gsize        pos;
-} Reader;
-
-static const void *
-take (Reader *r,
-      gsize   n)
-{
-  const void *p = r->data + r->pos;
-
-  g_assert_cmpuint (r->pos + n, <=, r->len);
-  r->pos += n;
-  return p;
-}
-
 static Reference *
 reference_load (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"), name, NULL);
+  g_autofree char *path = NULL;
   Reference *ref = g_new0 (Reference, 1);
-  Reader r = { 0 };
+  PbTestReader r = { 0 };
   gint32 header[16];
-  const gint32 *ints;
 
-  g_file_get_contents (path, &ref->contents, &r.len, &error);
-  g_assert_no_error (error);
-  r.data = ref->contents;
-
-  memcpy (header, take (&r, sizeof header), sizeof header);
+  ref->contents = pb_test_reader_open (&r, name, &path);
+  memcpy (header, pb_test_reader_take (&r, sizeof header), sizeof header);
   if (header[0] != REF_MAGIC || header[1] != REF_VERSION || header[12] != 12)
     g_error ("%s: header (magic %#x, version %d, %d tensors) is not what this test reads; "
              REGENERATE, path, header[0], header[1], header[12]);
 
-  ref->config.n_features = header[2];
-  ref->config.n_hidden = header[3];
-  ref->config.n_fc = header[4];
-  ref->config.n_classes = header[5];
-  ref->config.act_lstm = header[6] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.act_fc = header[7] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
-  ref->config.protocol = header[8] == 0 ? PB_PROTOCOL_STANDARD : PB_PROTOCOL_SEED;
-  ref->config.dropout = 0.25;
+  pb_test_reference_model_config (&ref->config, header, 0.25);
   ref->B = header[9];
   ref->T = header[10];
   ref->n_params = header[11];
   ref->n_tensors = header[12];
-  memcpy (ref->sizes, take (&r, sizeof (gint32) * ref->n_tensors), sizeof (gint32) * ref->n_tensors);
+  memcpy (ref->sizes, pb_test_reader_take (&r, sizeof (gint32) * ref->n_tensors),
+          sizeof (gint32) * ref->n_tensors);
 
   /* the data is 4-byte aligned after the header: point into the contents */
-  ref->params = (float *) take (&r, sizeof (float) * ref->n_params);
-  ints = take (&r, sizeof (gint32) * ref->B);
-  ref->lengths = g_new (guint, ref->B);
-  for (guint b = 0; b < ref->B; b++)
-    ref->lengths[b] = ints[b];
-  ints = take (&r, sizeof (gint32) * ref->B);
-  ref->labels = g_new (gint, ref->B);
-  for (guint b = 0; b < ref->B; b++)
-    ref->labels[b] = ints[b];
-  ref->x = (float *) take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
-  ref->logits = (float *) take (&r, sizeof (float) * ref->B * ref->config.n_classes);
-  ref->probs = (float *) take (&r, sizeof (float) * ref->B * ref->config.n_classes);
-  memcpy (&ref->loss, take (&r, sizeof (double)), sizeof (double));
-  ref->grads = (float *) take (&r, sizeof (float) * ref->n_params);
-  ref->dx = (float *) take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
-  ref->up = (float *) take (&r, sizeof (float) * ref->B * ref->config.n_classes);
-  ref->dx_up = (float *) take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
-  ref->grads_up = (float *) take (&r, sizeof (float) * ref->n_params);
+  ref->params = pb_test_reader_take (&r, sizeof (float) * ref->n_params);
+  ref->lengths = pb_test_reader_take_lengths (&r, ref->B);
+  ref->labels = pb_test_reader_take_labels (&r, ref->B);
+  ref->x = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
+  ref->logits = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->config.n_classes);
+  ref->probs = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->config.n_classes);
+  memcpy (&ref->loss, pb_test_reader_take (&r, sizeof (double)), sizeof (double));
+  ref->grads = pb_test_reader_take (&r, sizeof (float) * ref->n_params);
+  ref->dx = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
+  ref->up = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->config.n_classes);
+  ref->dx_up = pb_test_reader_take (&r, sizeof (float) * ref->B * ref->T * ref->config.n_features);
+  ref->grads_up = pb_test_reader_take (&r, sizeof (float) * ref->n_params);
   g_assert_cmpuint (r.pos, ==, r.len);
 
   return ref;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "pb-test-cli.h"
 #include "pb-test-study.h"
 
 #include "pb-project.h"
@@ -624,81 +625,42 @@ test_killed_worker (Fixture       *f,
 
 /* ---- the commands -------------------------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliResult;
-
-static void
-cli_result_clear (CliResult *r)
-{
-  g_free (r->out);
-  g_free (r->err);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliResult, cli_result_clear)
-
-static void
-run_cli (CliResult  *r,
-         const char *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int wait_status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("PERTURB_CLI"));
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                &r->out, &r->err, &wait_status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-}
-
 static void
 test_cli_tune_and_study (Fixture       *f,
                          gconstpointer  data)
 {
-  g_auto(CliResult) tune = { 0 };
-  g_auto(CliResult) more = { 0 };
-  g_auto(CliResult) list = { 0 };
-  g_auto(CliResult) show = { 0 };
-  g_auto(CliResult) csv = { 0 };
+  g_auto(PbTestCliResult) tune = { 0 };
+  g_auto(PbTestCliResult) more = { 0 };
+  g_auto(PbTestCliResult) list = { 0 };
+  g_auto(PbTestCliResult) show = { 0 };
+  g_auto(PbTestCliResult) csv = { 0 };
   g_autofree char *csv_path = g_build_filename (f->dir, "trials.csv", NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
 
-  run_cli (&tune, "tune", f->project, "--objective", "quadratic", "--trials", "12", "--steps",
-           "4", "--seed", "5", "--enqueue", "{\"x\": 2, \"y\": -1}", "--heartbeat", "0", NULL);
+  pb_test_run_cli (&tune, "tune", f->project, "--objective", "quadratic", "--trials", "12",
+                   "--steps", "4", "--seed", "5", "--enqueue", "{\"x\": 2, \"y\": -1}",
+                   "--heartbeat", "0", NULL);
   g_assert_cmpint (tune.status, ==, 0);
   g_assert_true (g_str_has_prefix (tune.out, "trial 0 COMPLETE value=0 x=2.0 y=-1.0\n"));
   g_assert_nonnull (strstr (tune.out, "\ntrial 11 "));
   g_assert_null (strstr (tune.out, "\ntrial 12 "));
 
   /* a second run on the same study: the budget is used, nothing more runs */
-  run_cli (&more, "tune", f->project, "--study", "model", "--worker", NULL);
+  pb_test_run_cli (&more, "tune", f->project, "--study", "model", "--worker", NULL);
   g_assert_cmpint (more.status, ==, 0);
   g_assert_cmpstr (more.out, ==, "");
 
-  run_cli (&list, "study", f->project, NULL);
+  pb_test_run_cli (&list, "study", f->project, NULL);
   g_assert_cmpint (list.status, ==, 0);
   g_assert_true (g_str_has_prefix (list.out, "model: 12 trials, "));
   g_assert_nonnull (strstr (list.out, "best trial 0 value 0\n"));
 
-  run_cli (&show, "study", f->project, "--study", "model", NULL);
+  pb_test_run_cli (&show, "study", f->project, "--study", "model", NULL);
   g_assert_cmpint (show.status, ==, 0);
   g_assert_nonnull (strstr (show.out, "Best trial: 0 value=0 x=2.0 y=-1.0\n"));
 
-  run_cli (&csv, "study", f->project, "--study", "model", "--csv", csv_path, NULL);
+  pb_test_run_cli (&csv, "study", f->project, "--study", "model", "--csv", csv_path, NULL);
   g_assert_cmpint (csv.status, ==, 0);
   g_assert_true (g_file_get_contents (csv_path, &contents, NULL, NULL));
   lines = g_strsplit (contents, "\n", -1);
@@ -712,42 +674,43 @@ static void
 test_cli_bad_input (Fixture       *f,
                     gconstpointer  data)
 {
-  g_auto(CliResult) unknown = { 0 };
-  g_auto(CliResult) objective = { 0 };
-  g_auto(CliResult) space = { 0 };
-  g_auto(CliResult) first = { 0 };
-  g_auto(CliResult) clash = { 0 };
-  g_auto(CliResult) server = { 0 };
-  g_auto(CliResult) worker = { 0 };
+  g_auto(PbTestCliResult) unknown = { 0 };
+  g_auto(PbTestCliResult) objective = { 0 };
+  g_auto(PbTestCliResult) space = { 0 };
+  g_auto(PbTestCliResult) first = { 0 };
+  g_auto(PbTestCliResult) clash = { 0 };
+  g_auto(PbTestCliResult) server = { 0 };
+  g_auto(PbTestCliResult) worker = { 0 };
   g_autofree char *bad = g_build_filename (f->dir, "bad.json", NULL);
 
-  run_cli (&unknown, "study", f->project, "--study", "nope", NULL);
+  pb_test_run_cli (&unknown, "study", f->project, "--study", "nope", NULL);
   g_assert_cmpint (unknown.status, ==, 2);
   g_assert_nonnull (strstr (unknown.err, "No study called “nope”"));
 
-  run_cli (&objective, "tune", f->project, "--objective", "bogus", NULL);
+  pb_test_run_cli (&objective, "tune", f->project, "--objective", "bogus", NULL);
   g_assert_cmpint (objective.status, ==, 2);
   g_assert_nonnull (strstr (objective.err, "unknown objective “bogus”"));
 
   g_assert_true (g_file_set_contents (bad, "{\"params\": [{\"name\": \"x\", \"type\": \"normal\","
                                       " \"low\": 0, \"high\": 1}]}", -1, NULL));
-  run_cli (&space, "tune", f->project, "--objective", "quadratic", "--space", bad, NULL);
+  pb_test_run_cli (&space, "tune", f->project, "--objective", "quadratic", "--space", bad, NULL);
   g_assert_cmpint (space.status, ==, 2);
   g_assert_nonnull (strstr (space.err, "Parameter x: unknown parameter type “normal”"));
 
-  run_cli (&first, "tune", f->project, "--objective", "quadratic", "--trials", "1", "--steps",
-           "1", NULL);
+  pb_test_run_cli (&first, "tune", f->project, "--objective", "quadratic", "--trials", "1",
+                   "--steps", "1", NULL);
   g_assert_cmpint (first.status, ==, 0);
-  run_cli (&clash, "tune", f->project, "--objective", "quadratic", "--space", "attack", NULL);
+  pb_test_run_cli (&clash, "tune", f->project, "--objective", "quadratic", "--space", "attack",
+                   NULL);
   g_assert_cmpint (clash.status, ==, 2);
   g_assert_nonnull (strstr (clash.err, "different search space"));
 
-  run_cli (&worker, "tune", f->project, "--study", "absent", "--worker", NULL);
+  pb_test_run_cli (&worker, "tune", f->project, "--study", "absent", "--worker", NULL);
   g_assert_cmpint (worker.status, ==, 2);
   g_assert_nonnull (strstr (worker.err, "No study called “absent”"));
 
-  run_cli (&server, "tune", f->project, "--objective", "quadratic", "--storage",
-           "host=/nonexistent-perturb-socket-dir dbname=x connect_timeout=2", NULL);
+  pb_test_run_cli (&server, "tune", f->project, "--objective", "quadratic", "--storage",
+                   "host=/nonexistent-perturb-socket-dir dbname=x connect_timeout=2", NULL);
   g_assert_cmpint (server.status, ==, 1);
   g_assert_nonnull (strstr (server.err, "Cannot connect to the PostgreSQL study storage"));
 }

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "pb-test-cli.h"
 #include "pb-test-util.h"
 
 #include "pb-engine.h"
@@ -15,7 +16,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <sys/wait.h>
 
 /* 48 short sequences, two balanced classes, class 1 shifted up on feature 0 */
 static PbDataset *
@@ -160,30 +160,6 @@ test_objective_bad_config (void)
   g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT);
 }
 
-static int
-run_cli (char       **out,
-         char       **err,
-         const char  *first,
-         ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-  va_list args;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("PERTURB_CLI"));
-  va_start (args, first);
-  for (const char *a = first; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (gpointer) a);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err,
-                &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (WIFEXITED (status));
-  return WEXITSTATUS (status);
-}
-
 static void
 test_cli_tune_classifier (void)
 {
@@ -201,12 +177,13 @@ test_cli_tune_classifier (void)
   g_assert_no_error (error);
   g_clear_object (&project);
 
-  g_assert_cmpint (run_cli (&out3, &err3, "tune", path, "--epochs", "3", "--report-every", "2",
-                            NULL), ==, 2);
+  g_assert_cmpint (pb_test_cli_spawn (&out3, &err3, "tune", path, "--epochs", "3",
+                                      "--report-every", "2", NULL), ==, 2);
   g_assert_nonnull (strstr (err3, "multiple"));
 
-  g_assert_cmpint (run_cli (&out, &err, "tune", path, "--trials", "2", "--folds", "2",
-                            "--epochs", "2", "--report-every", "1", "--heartbeat", "0", NULL), ==, 0);
+  g_assert_cmpint (pb_test_cli_spawn (&out, &err, "tune", path, "--trials", "2", "--folds", "2",
+                                      "--epochs", "2", "--report-every", "1", "--heartbeat", "0",
+                                      NULL), ==, 0);
   g_test_message ("%s%s", out, err);
   g_assert_true (g_str_has_prefix (out, "trial 0 COMPLETE value="));
   g_assert_nonnull (strstr (out, "\ntrial 1 COMPLETE value="));
@@ -214,7 +191,7 @@ test_cli_tune_classifier (void)
   g_assert_nonnull (strstr (err, "trial 0, epoch 2/2: mean validation loss"));
 
   /* a worker joins with the stored objective and settings; the budget is used */
-  g_assert_cmpint (run_cli (&out2, &err2, "tune", path, "--worker", NULL), ==, 0);
+  g_assert_cmpint (pb_test_cli_spawn (&out2, &err2, "tune", path, "--worker", NULL), ==, 0);
   g_assert_cmpstr (out2, ==, "");
 
   pb_test_rmdir (dir);
