@@ -81,6 +81,24 @@ raw_exec (const char *path,
   g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
 }
 
+/* Opening @path fails with @code and a message that contains @needle, and
+ * leaves the file as it was. */
+static void
+assert_open_refused (const char *path,
+                     int         code,
+                     const char *needle)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PbProject) project = NULL;
+  g_autoptr(GBytes) before = read_file (path);
+
+  project = pb_project_open (path, &error);
+  g_assert_error (error, PB_ENGINE_ERROR, code);
+  g_assert_nonnull (strstr (error->message, needle));
+  g_assert_null (project);
+  assert_file_unchanged (path, before);
+}
+
 static void
 test_create_and_reopen (Fixture       *f,
                         gconstpointer  data)
@@ -205,17 +223,8 @@ test_open_not_sqlite (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(PbProject) project = NULL;
-      g_autoptr(GBytes) before = NULL;
-
       g_file_set_contents (f->path, cases[i], -1, NULL);
-      before = read_file (f->path);
-      project = pb_project_open (f->path, &error);
-      g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_A_PROJECT);
-      g_assert_nonnull (strstr (error->message, "not a Perturb project"));
-      g_assert_null (project);
-      assert_file_unchanged (f->path, before);
+      assert_open_refused (f->path, PB_ENGINE_ERROR_NOT_A_PROJECT, "not a Perturb project");
     }
 }
 
@@ -223,16 +232,9 @@ static void
 test_open_foreign_sqlite (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PbProject) project = NULL;
-  g_autoptr(GBytes) before = NULL;
-
   raw_exec (f->path, "CREATE TABLE t (a); INSERT INTO t VALUES (1);");
-  before = read_file (f->path);
-  project = pb_project_open (f->path, &error);
-  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_A_PROJECT);
-  g_assert_nonnull (strstr (error->message, "SQLite database but not a Perturb project"));
-  assert_file_unchanged (f->path, before);
+  assert_open_refused (f->path, PB_ENGINE_ERROR_NOT_A_PROJECT,
+                       "SQLite database but not a Perturb project");
 }
 
 static void
@@ -241,7 +243,6 @@ test_open_corrupted (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PbProject) project = NULL;
-  g_autoptr(GBytes) before = NULL;
   g_autofree char *filler = g_strnfill (3000, 'x');
   g_autofree char *sql = g_strdup_printf ("INSERT INTO metadata VALUES ('k%%d', '%s')", filler);
   guint8 junk[4096];
@@ -263,30 +264,16 @@ test_open_corrupted (Fixture       *f,
   g_assert_cmpint (pwrite (fd, junk, sizeof junk, 4096 * 3), ==, sizeof junk);
   close (fd);
 
-  before = read_file (f->path);
-  project = pb_project_open (f->path, &error);
-  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CORRUPT);
-  g_assert_nonnull (strstr (error->message, "damaged"));
-  g_assert_null (project);
-  assert_file_unchanged (f->path, before);
+  assert_open_refused (f->path, PB_ENGINE_ERROR_CORRUPT, "damaged");
 }
 
 static void
 test_open_schema_too_new (Fixture       *f,
                           gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PbProject) project = NULL;
-  g_autoptr(GBytes) before = NULL;
-
   make_project (f->path);
   raw_exec (f->path, "PRAGMA user_version = 999");
-  before = read_file (f->path);
-  project = pb_project_open (f->path, &error);
-  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_SCHEMA_TOO_NEW);
-  g_assert_nonnull (strstr (error->message, "999"));
-  g_assert_null (project);
-  assert_file_unchanged (f->path, before);
+  assert_open_refused (f->path, PB_ENGINE_ERROR_SCHEMA_TOO_NEW, "999");
 }
 
 static void
