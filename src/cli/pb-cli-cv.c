@@ -363,30 +363,6 @@ study_defaults (PbStorage   *storage,
     *dataset = g_strdup (json_object_get_string_member_with_default (o, "dataset", NULL));
 }
 
-/* --dataset, or the project's only dataset */
-static char *
-pick_dataset (PbProject   *project,
-              const char  *name,
-              GError     **error)
-{
-  g_auto(GStrv) names = NULL;
-
-  if (name != NULL && *name != '\0')
-    return g_strdup (name);
-  names = pb_dataset_list_names (project, error);
-  if (names == NULL)
-    return NULL;
-  if (g_strv_length (names) != 1)
-    {
-      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   names[0] == NULL ? "The project has no dataset to cross-validate on "
-                                      "(run perturb preprocess first)"
-                                    : "The project has several datasets: choose one with --dataset");
-      return NULL;
-    }
-  return g_strdup (names[0]);
-}
-
 int
 pb_cli_cv (int    argc,
            char **argv)
@@ -526,7 +502,10 @@ pb_cli_cv (int    argc,
           source = g_strdup_printf ("params %s", params_json != NULL ? params_json : params);
         }
 
-      dataset = pick_dataset (project, dataset_opt, &error);
+      /* an empty --dataset counts as none */
+      dataset = pb_cli_pick_dataset (project,
+                                     g_strcmp0 (dataset_opt, "") != 0 ? dataset_opt : NULL,
+                                     "cross-validate on", &error);
       if (dataset == NULL)
         return pb_cli_report_error (error);
       w.config = &config;

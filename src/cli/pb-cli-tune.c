@@ -172,30 +172,6 @@ classifier_settings_from_json (const char          *json,
   return TRUE;
 }
 
-/* --dataset, or the project's only dataset */
-static char *
-pick_dataset (PbProject   *project,
-              const char  *name,
-              GError     **error)
-{
-  g_auto(GStrv) names = NULL;
-
-  if (name != NULL)
-    return g_strdup (name);
-  names = pb_dataset_list_names (project, error);
-  if (names == NULL)
-    return NULL;
-  if (g_strv_length (names) != 1)
-    {
-      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   names[0] == NULL ? "The project has no dataset to tune on "
-                                      "(run perturb preprocess first)"
-                                    : "The project has several datasets: choose one with --dataset");
-      return NULL;
-    }
-  return g_strdup (names[0]);
-}
-
 static void
 print_progress (double        fraction,
                 const char   *message,
@@ -373,7 +349,7 @@ pb_cli_tune (int    argc,
         }
       else
         {
-          cs.dataset = pick_dataset (project, dataset_name, &error);
+          cs.dataset = pb_cli_pick_dataset (project, dataset_name, "tune on", &error);
           if (cs.dataset == NULL)
             return pb_cli_report_error (error);
           cs.config.n_folds = n_folds;

@@ -207,6 +207,42 @@ pb_cli_format_size (gint64 bytes)
   return g_format_size_full ((guint64) MAX (bytes, 0), G_FORMAT_SIZE_IEC_UNITS);
 }
 
+/**
+ * pb_cli_pick_dataset:
+ * @project: the project
+ * @name: (nullable): the --dataset option
+ * @purpose: what the data is for, completing "no dataset to …" ("tune on")
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): @name when given, else the project's only dataset;
+ *   %NULL with %PB_ENGINE_ERROR_INVALID_ARGUMENT when it has none or several
+ */
+char *
+pb_cli_pick_dataset (PbProject   *project,
+                     const char  *name,
+                     const char  *purpose,
+                     GError     **error)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (name != NULL)
+    return g_strdup (name);
+  names = pb_dataset_list_names (project, error);
+  if (names == NULL)
+    return NULL;
+  if (g_strv_length (names) != 1)
+    {
+      if (names[0] == NULL)
+        g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                     "The project has no dataset to %s (run perturb preprocess first)", purpose);
+      else
+        g_set_error_literal (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                             "The project has several datasets: choose one with --dataset");
+      return NULL;
+    }
+  return g_strdup (names[0]);
+}
+
 typedef struct
 {
   PbCliWorkFunc  func;

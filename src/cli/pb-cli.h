@@ -54,6 +54,10 @@ gboolean pb_cli_run_cancellable   (const char      *name,
                                    const char      *stop_message,
                                    GError         **error);
 char    *pb_cli_format_size       (gint64           bytes);
+char    *pb_cli_pick_dataset      (PbProject       *project,
+                                   const char      *name,
+                                   const char      *purpose,
+                                   GError         **error);
 void     pb_cli_add_backend_option (GOptionContext *context);
 
 /* commands */
