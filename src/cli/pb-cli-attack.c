@@ -112,6 +112,17 @@ execute_work (gpointer       data,
   return ok;
 }
 
+/* The target of a new attack: pb_cli_target_check(), and a project dataset. */
+static const char *
+attack_target_check (PbCliTarget *target)
+{
+  const char *problem = pb_cli_target_check (target);
+
+  if (problem == NULL && target->fashion)
+    problem = "attacks run on a project dataset: give --dataset NAME";
+  return problem;
+}
+
 int
 pb_cli_attack (int    argc,
                char **argv)
@@ -169,10 +180,8 @@ pb_cli_attack (int    argc,
     }
   if (resume == 0)
     {
-      const char *problem = pb_cli_target_check (&target);
+      const char *problem = attack_target_check (&target);
 
-      if (problem == NULL && target.fashion)
-        problem = "attacks run on a project dataset: give --dataset NAME";
       if (problem != NULL)
         {
           rc = pb_cli_usage_error (context, "%s", problem);
@@ -358,6 +367,7 @@ pb_cli_attack_tune (int    argc,
   PbStorage *storage = NULL;
   gboolean all_optimizers = FALSE;
   gint trials_n = 50, iterations = 1000, samples = 520, max_perts = 1;
+  const char *problem;
   gint64 sample_seed = 13579, seed = -1, max_trials = -1;
   PbAttackTuneConfig config;
   PbStudyOptions options;
@@ -393,14 +403,8 @@ pb_cli_attack_tune (int    argc,
   if (trials_n < 1 || iterations < 1 || samples < 0 || max_perts < 0 || sample_seed < 0)
     return pb_cli_usage_error (context, "--trials and --iterations must be positive, "
                                         "--samples and --max-perts not negative");
-  {
-    const char *problem = pb_cli_target_check (&target);
-
-    if (problem == NULL && target.fashion)
-      problem = "attacks run on a project dataset: give --dataset NAME";
-    if (problem != NULL)
-      return pb_cli_usage_error (context, "%s", problem);
-  }
+  if ((problem = attack_target_check (&target)) != NULL)
+    return pb_cli_usage_error (context, "%s", problem);
 
   pb_attack_tune_config_init (&config);
   if (objective != NULL && !pb_attack_objective_from_name (objective, &config.objective))

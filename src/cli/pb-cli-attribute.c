@@ -318,7 +318,6 @@ pb_cli_attribute (int    argc,
   gint64 id = 0;
   PbAttributionConfig config;
   PbAttributionMethod m;
-  const char *problem;
   int rc;
   const GOptionEntry entries[] = {
     { "method", 0, 0, G_OPTION_ARG_STRING, &method, "grad-input, ig or occlusion", "METHOD" },
@@ -341,14 +340,8 @@ pb_cli_attribute (int    argc,
 
   context = g_option_context_new ("PROJECT — which inputs a trained model relies on");
   g_option_context_add_main_entries (context, entries, NULL);
-  pb_cli_add_backend_option (context);
-  g_option_context_add_group (context, pb_cli_target_get_group (&target));
-  if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
+  if ((rc = pb_cli_target_parse (&target, context, "attribute", &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;
-  if (argc != 2)
-    return pb_cli_usage_error (context, "attribute needs exactly one PROJECT");
-  if ((problem = pb_cli_target_check (&target)) != NULL)
-    return pb_cli_usage_error (context, "%s", problem);
   if (method == NULL || !pb_attribution_method_from_name (method, &m))
     return pb_cli_usage_error (context, "--method must be grad-input, ig or occlusion");
   if (steps < 0 || batch <= 0 || top < 0)
@@ -394,15 +387,8 @@ pb_cli_attribute (int    argc,
   if (baseline != NULL && g_strcmp0 (baseline, "zeros") != 0 && g_strcmp0 (baseline, "mean") != 0)
     return pb_cli_usage_error (context, "--baseline must be zeros or mean");
 
-  project = pb_project_open (argv[1], &error);
-  if (project == NULL)
-    return pb_cli_report_error (error);
-
-  model = pb_cli_target_load_model (&target, project, &source, &error);
-  if (model == NULL)
-    return pb_cli_report_error (error);
-  dataset = pb_cli_target_load_data (&target, project, &data_name, &error);
-  if (dataset == NULL)
+  if (!pb_cli_target_open (&target, argv[1], &project, &model, &source, &dataset, &data_name,
+                           &error))
     return pb_cli_report_error (error);
 
   if (g_strcmp0 (baseline, "mean") == 0)

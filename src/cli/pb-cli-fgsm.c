@@ -162,7 +162,6 @@ pb_cli_fgsm (int    argc,
   gint batch = 64;
   gint64 id = 0;
   PbFgsmConfig config;
-  const char *problem;
   int rc;
   const GOptionEntry entries[] = {
     { "eps", 0, 0, G_OPTION_ARG_STRING, &eps_list, "Comma-separated ε values, each ≥ 0", "LIST" },
@@ -177,14 +176,8 @@ pb_cli_fgsm (int    argc,
 
   context = g_option_context_new ("PROJECT — accuracy and AUC of a trained model under FGSM");
   g_option_context_add_main_entries (context, entries, NULL);
-  pb_cli_add_backend_option (context);
-  g_option_context_add_group (context, pb_cli_target_get_group (&target));
-  if ((rc = pb_cli_parse_options (context, &argc, &argv)) != PB_CLI_EXIT_OK)
+  if ((rc = pb_cli_target_parse (&target, context, "fgsm", &argc, &argv)) != PB_CLI_EXIT_OK)
     return rc;
-  if (argc != 2)
-    return pb_cli_usage_error (context, "fgsm needs exactly one PROJECT");
-  if ((problem = pb_cli_target_check (&target)) != NULL)
-    return pb_cli_usage_error (context, "%s", problem);
   if (eps_list == NULL)
     return pb_cli_usage_error (context, "give the ε values with --eps LIST");
   if (batch <= 0)
@@ -201,16 +194,9 @@ pb_cli_fgsm (int    argc,
   if (!pb_fgsm_config_validate (&config, &error))
     return pb_cli_report_error (error);
 
-  project = pb_project_open (argv[1], &error);
-  if (project == NULL)
+  if (!pb_cli_target_open (&target, argv[1], &project, &model, &source, &dataset, &data_name,
+                           &error))
     return pb_cli_report_error (error);
-  model = pb_cli_target_load_model (&target, project, &source, &error);
-  if (model == NULL)
-    return pb_cli_report_error (error);
-  dataset = pb_cli_target_load_data (&target, project, &data_name, &error);
-  if (dataset == NULL)
-    return pb_cli_report_error (error);
-
   if (!json)
     printf ("FGSM on %s, %s: %u sequences, protocol %s\n", source, data_name, dataset->n,
             pb_protocol_get_name (pb_model_get_config (model)->protocol));

@@ -7,6 +7,8 @@
 
 #include "pb-cli-target.h"
 
+#include "pb-cli.h"
+
 #include "pb-error.h"
 
 /**
@@ -54,6 +56,76 @@ pb_cli_target_clear (PbCliTarget *target)
   g_clear_pointer (&target->protocol, g_free);
   g_clear_pointer (&target->dataset, g_free);
   g_clear_pointer (&target->fashion_dir, g_free);
+}
+
+/**
+ * pb_cli_target_parse:
+ * @target: the target options, filled in
+ * @context: the command's options, its own entries added
+ * @command: the command's name, for the usage message
+ * @argc: the command line's length
+ * @argv: the command line
+ *
+ * Adds --backend and the target options to @context, parses the command line
+ * and checks that it names one PROJECT and a model and data that fit together.
+ *
+ * Returns: %PB_CLI_EXIT_OK, or the exit status of the problem it reported
+ */
+int
+pb_cli_target_parse (PbCliTarget     *target,
+                     GOptionContext  *context,
+                     const char      *command,
+                     int             *argc,
+                     char          ***argv)
+{
+  const char *problem;
+  int rc;
+
+  pb_cli_add_backend_option (context);
+  g_option_context_add_group (context, pb_cli_target_get_group (target));
+  if ((rc = pb_cli_parse_options (context, argc, argv)) != PB_CLI_EXIT_OK)
+    return rc;
+  if (*argc != 2)
+    return pb_cli_usage_error (context, "%s needs exactly one PROJECT", command);
+  if ((problem = pb_cli_target_check (target)) != NULL)
+    return pb_cli_usage_error (context, "%s", problem);
+  return PB_CLI_EXIT_OK;
+}
+
+/**
+ * pb_cli_target_open:
+ * @target: the parsed target options
+ * @path: the project file
+ * @project: (out): the opened project
+ * @model: (out): the model @target names
+ * @source: (out): where the model came from, for messages
+ * @dataset: (out): the data @target names
+ * @data_name: (out): its name
+ * @error: return location for an error
+ *
+ * Opens the project and loads the model and the data of @target from it. On
+ * failure the outputs hold what was loaded before it, for the caller to free.
+ *
+ * Returns: %TRUE when all three are there; otherwise %FALSE with @error set
+ */
+gboolean
+pb_cli_target_open (PbCliTarget  *target,
+                    const char   *path,
+                    PbProject   **project,
+                    PbModel     **model,
+                    char        **source,
+                    PbDataset   **dataset,
+                    char        **data_name,
+                    GError      **error)
+{
+  *project = pb_project_open (path, error);
+  if (*project == NULL)
+    return FALSE;
+  *model = pb_cli_target_load_model (target, *project, source, error);
+  if (*model == NULL)
+    return FALSE;
+  *dataset = pb_cli_target_load_data (target, *project, data_name, error);
+  return *dataset != NULL;
 }
 
 /**

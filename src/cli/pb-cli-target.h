@@ -48,6 +48,19 @@ typedef struct
 GOptionGroup *pb_cli_target_get_group   (PbCliTarget   *target);
 void          pb_cli_target_clear       (PbCliTarget   *target);
 const char   *pb_cli_target_check       (PbCliTarget   *target);
+int           pb_cli_target_parse       (PbCliTarget   *target,
+                                         GOptionContext *context,
+                                         const char    *command,
+                                         int           *argc,
+                                         char        ***argv);
+gboolean      pb_cli_target_open        (PbCliTarget   *target,
+                                         const char    *path,
+                                         PbProject    **project,
+                                         PbModel      **model,
+                                         char         **source,
+                                         PbDataset    **dataset,
+                                         char         **data_name,
+                                         GError       **error);
 PbModel      *pb_cli_target_load_model  (PbCliTarget   *target,
                                          PbProject     *project,
                                          char         **source,
