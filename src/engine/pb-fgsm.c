@@ -10,6 +10,7 @@
 #include "pb-fgsm.h"
 
 #include "pb-error.h"
+#include "pb-model-private.h"
 
 #include <errno.h>
 #include <json-glib/json-glib.h>
@@ -186,59 +187,6 @@ pb_fgsm_result_free (PbFgsmResult *result)
   g_free (result);
 }
 
-/* d ℓ / d z for one row, ℓ the preset's cross-entropy (SPEC §3.4):
- *   standard: ℓ = logsumexp(z) − z_y             → softmax(z) − onehot(y)
- *   seed:     p = softmax(z); ℓ = logsumexp(p) − p_y → back through the softmax */
-static void
-loss_gradient_row (PbProtocol   protocol,
-                   const float *z,
-                   guint        C,
-                   gint         y,
-                   float       *dz,
-                   double      *work)
-{
-  double *v = work;
-  double *q = work + C;
-  double m;
-  double sum = 0.0;
-
-  for (guint k = 0; k < C; k++)
-    v[k] = z[k];
-
-  if (protocol == PB_PROTOCOL_SEED)
-    {
-      m = v[0];
-      for (guint k = 1; k < C; k++)
-        m = MAX (m, v[k]);
-      for (guint k = 0; k < C; k++)
-        sum += (v[k] = exp (v[k] - m));
-      for (guint k = 0; k < C; k++)
-        v[k] /= sum;
-      sum = 0.0;
-    }
-
-  m = v[0];
-  for (guint k = 1; k < C; k++)
-    m = MAX (m, v[k]);
-  for (guint k = 0; k < C; k++)
-    sum += (q[k] = exp (v[k] - m));
-  for (guint k = 0; k < C; k++)
-    q[k] = q[k] / sum - (k == (guint) y ? 1.0 : 0.0);
-
-  if (protocol == PB_PROTOCOL_SEED)
-    {
-      double dot = 0.0;
-
-      for (guint k = 0; k < C; k++)
-        dot += q[k] * v[k];
-      for (guint k = 0; k < C; k++)
-        q[k] = v[k] * (q[k] - dot);
-    }
-
-  for (guint k = 0; k < C; k++)
-    dz[k] = (float) q[k];
-}
-
 static gint
 argmax_row (const float *p,
             guint        C)
@@ -356,8 +304,9 @@ pb_fgsm_run (PbModel             *model,
       for (guint b = 0; b < B; b++)
         {
           loss_sum[0] += losses[b];
-          loss_gradient_row (mc->protocol, z + (gsize) b * C, C, labels[b],
-                             dlogits + (gsize) b * C, work);
+          /* d ℓ / d z of the preset's cross-entropy (SPEC §3.4), unscaled */
+          _pb_model_loss_row (mc->protocol, z + (gsize) b * C, C, labels[b], 1.0,
+                              dlogits + (gsize) b * C, work);
         }
       if (!pb_model_backward_from_logits (model, dlogits, FALSE, dx, error))
         return NULL;

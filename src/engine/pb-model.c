@@ -5,7 +5,7 @@
 
 #include "config.h"
 
-#include "pb-model.h"
+#include "pb-model-private.h"
 
 #include "pb-error.h"
 
@@ -923,15 +923,16 @@ check_labels (PbModel     *self,
 
 /* Per-sample loss of one row, and optionally d(loss)/d(logits) scaled by @scale.
  *   standard: ℓ = logsumexp (z) − z_y
- *   seed:     p = softmax (z); ℓ = logsumexp (p) − p_y (double softmax, SPEC §3.4) */
-static double
-loss_row (PbProtocol   protocol,
-          const float *z,
-          guint        C,
-          gint         y,
-          double       scale,
-          float       *dz,
-          double      *work)
+ *   seed:     p = softmax (z); ℓ = logsumexp (p) − p_y (double softmax, SPEC §3.4)
+ * @y must be a class of the row (0 … C − 1); @work holds 2C doubles. */
+double
+_pb_model_loss_row (PbProtocol   protocol,
+                    const float *z,
+                    guint        C,
+                    gint         y,
+                    double       scale,
+                    float       *dz,
+                    double      *work)
 {
   double *v = work;
   double *q = work + C;
@@ -1016,8 +1017,8 @@ pb_model_loss (PbModel     *model,
 
   for (guint b = 0; b < model->batch; b++)
     {
-      double l = loss_row (model->config.protocol, model->logits + (gsize) b * C, C,
-                           labels[b], 0.0, NULL, model->loss_work);
+      double l = _pb_model_loss_row (model->config.protocol, model->logits + (gsize) b * C, C,
+                                     labels[b], 0.0, NULL, model->loss_work);
 
       if (losses != NULL)
         losses[b] = l;
@@ -1152,8 +1153,8 @@ pb_model_backward (PbModel     *model,
     return FALSE;
 
   for (guint b = 0; b < model->batch; b++)
-    loss_row (model->config.protocol, model->logits + (gsize) b * C, C, labels[b],
-              1.0 / model->batch, model->dlogits + (gsize) b * C, model->loss_work);
+    _pb_model_loss_row (model->config.protocol, model->logits + (gsize) b * C, C, labels[b],
+                        1.0 / model->batch, model->dlogits + (gsize) b * C, model->loss_work);
 
   return backward_from_dlogits (model, TRUE, dx, error);
 }
