@@ -21,26 +21,6 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
-static gboolean
-message_says (const char *message,
-              const char *what)
-{
-  return message != NULL && strstr (message, what) != NULL;
-}
-
-static char *
-first_line (const char *message)
-{
-  g_autofree char *copy = g_strdup (message != NULL ? message : "");
-  char *nl;
-
-  g_strstrip (copy);
-  nl = strchr (copy, '\n');
-  if (nl != NULL)
-    *nl = '\0';
-  return g_steal_pointer (&copy);
-}
-
 static void
 wipe (char *secret)
 {
@@ -108,7 +88,7 @@ pb_source_conninfo_with_password (const char  *conninfo,
   options = PQconninfoParse (conninfo, &parse_error);
   if (options == NULL)
     {
-      g_autofree char *line = first_line (parse_error);
+      g_autofree char *line = _pb_pg_first_line (parse_error);
 
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
                    "Not a PostgreSQL connection string or service: %s",
@@ -150,7 +130,7 @@ set_connect_error (GError        **error,
                    PbSourceProbe  *probe)
 {
   const char *msg = PQerrorMessage (conn);
-  g_autofree char *message = first_line (msg);
+  g_autofree char *message = _pb_pg_first_line (msg);
   const char *where = probe->description;
 
   if (PQconnectionNeedsPassword (conn))
@@ -160,22 +140,22 @@ set_connect_error (GError        **error,
                    "The PostgreSQL server needs a password (%s)", where);
     }
   else if (PQconnectionUsedPassword (conn) &&
-           (message_says (msg, "password authentication failed") ||
-            message_says (msg, "authentication failed")))
+           (_pb_pg_message_says (msg, "password authentication failed") ||
+            _pb_pg_message_says (msg, "authentication failed")))
     {
       probe->password_rejected = TRUE;
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CONNECTION,
                    "The PostgreSQL server refused the password (%s)", where);
     }
-  else if (message_says (msg, "authentication failed") ||
-           (message_says (msg, "role") && message_says (msg, "does not exist")) ||
-           message_says (msg, "no pg_hba.conf entry"))
+  else if (_pb_pg_message_says (msg, "authentication failed") ||
+           (_pb_pg_message_says (msg, "role") && _pb_pg_message_says (msg, "does not exist")) ||
+           _pb_pg_message_says (msg, "no pg_hba.conf entry"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CONNECTION,
                  "Authentication failed (%s): %s", where, message);
-  else if (message_says (msg, "database") && message_says (msg, "does not exist"))
+  else if (_pb_pg_message_says (msg, "database") && _pb_pg_message_says (msg, "does not exist"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND,
                  "Database not found (%s): %s", where, message);
-  else if (message_says (msg, "service") && message_says (msg, "not found"))
+  else if (_pb_pg_message_says (msg, "service") && _pb_pg_message_says (msg, "not found"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND,
                  "PostgreSQL service not found: %s", message);
   else
@@ -238,7 +218,7 @@ pb_source_probe_postgres (const char     *conninfo,
     }
 
   version = PQparameterStatus (conn, "server_version");
-  probe->server_version = first_line (version != NULL ? version : "");
+  probe->server_version = _pb_pg_first_line (version != NULL ? version : "");
 
   values[0] = schema;
   res = PQexecParams (conn, "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1",

@@ -189,15 +189,17 @@ static const PgQuery queries[] = {
 
 /* ---- connections ------------------------------------------------------------ */
 
-static gboolean
-message_says (const char *message,
-              const char *what)
+/* Whether libpq's @message (nullable) contains @what. */
+gboolean
+_pb_pg_message_says (const char *message,
+                     const char *what)
 {
   return message != NULL && strstr (message, what) != NULL;
 }
 
-static char *
-first_line (const char *message)
+/* The first line of libpq's @message (nullable), stripped: what an error shows. */
+char *
+_pb_pg_first_line (const char *message)
 {
   g_autofree char *copy = g_strdup (message != NULL ? message : "");
   char *nl;
@@ -231,7 +233,7 @@ _pb_pg_set_error (GError     **error,
                   PGconn      *conn,
                   const char  *what)
 {
-  g_autofree char *message = first_line (PQerrorMessage (conn));
+  g_autofree char *message = _pb_pg_first_line (PQerrorMessage (conn));
 
   if (PQstatus (conn) == CONNECTION_BAD)
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CONNECTION,
@@ -268,7 +270,7 @@ _pb_pg_connect (const char  *conninfo,
   options = PQconninfoParse (conninfo, &parse_error);
   if (options == NULL)
     {
-      g_autofree char *line = first_line (parse_error);
+      g_autofree char *line = _pb_pg_first_line (parse_error);
 
       g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
                    "Not a PostgreSQL connection string or service: %s",
@@ -292,20 +294,21 @@ _pb_pg_connect (const char  *conninfo,
     }
 
   msg = PQerrorMessage (conn);
-  message = first_line (msg);
+  message = _pb_pg_first_line (msg);
   where = _pb_pg_dup_description (conn);
 
-  if (message_says (msg, "authentication failed") || message_says (msg, "no password supplied") ||
-      message_says (msg, "password is required") ||
-      (message_says (msg, "role") && message_says (msg, "does not exist")) ||
-      message_says (msg, "no pg_hba.conf entry"))
+  if (_pb_pg_message_says (msg, "authentication failed") ||
+      _pb_pg_message_says (msg, "no password supplied") ||
+      _pb_pg_message_says (msg, "password is required") ||
+      (_pb_pg_message_says (msg, "role") && _pb_pg_message_says (msg, "does not exist")) ||
+      _pb_pg_message_says (msg, "no pg_hba.conf entry"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_CONNECTION,
                  "Authentication failed (%s); give the password with a PGPASSFILE or a "
                  "service file: %s", where, message);
-  else if (message_says (msg, "database") && message_says (msg, "does not exist"))
+  else if (_pb_pg_message_says (msg, "database") && _pb_pg_message_says (msg, "does not exist"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND,
                  "Database not found (%s): %s", where, message);
-  else if (message_says (msg, "service") && message_says (msg, "not found"))
+  else if (_pb_pg_message_says (msg, "service") && _pb_pg_message_says (msg, "not found"))
     g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND,
                  "PostgreSQL service not found: %s", message);
   else
@@ -562,7 +565,7 @@ stream_query (sqlite3        *db,
         }
       else if (ok && status != PGRES_TUPLES_OK && status != PGRES_SINGLE_TUPLE)
         {
-          g_autofree char *message = first_line (PQresultErrorMessage (res));
+          g_autofree char *message = _pb_pg_first_line (PQresultErrorMessage (res));
 
           g_set_error (error, PB_ENGINE_ERROR,
                        PQstatus (data->conn) == CONNECTION_BAD ? PB_ENGINE_ERROR_CONNECTION

@@ -18,6 +18,9 @@ char     *_pb_pg_dup_description        (PGconn       *conn);
 void      _pb_pg_set_error              (GError      **error,
                                          PGconn       *conn,
                                          const char   *what);
+gboolean  _pb_pg_message_says           (const char   *message,
+                                         const char   *what);
+char     *_pb_pg_first_line             (const char   *message);
 
 /* What the four queries need from MIMIC-III: checked before importing so that a
  * missing table or column is named instead of failing inside a query. */
