@@ -58,6 +58,7 @@
 #include "pb-synth-private.h"
 
 #include "pb-error.h"
+#include "pb-rng.h"
 #include "pb-source-private.h"
 
 #include <math.h>
@@ -75,24 +76,14 @@
 #define MAX_ADMISSIONS 4
 #define MAX_STAYS      3
 
-/* ---- random numbers: xoshiro256**, seeded by splitmix64 ---------------------- */
+/* ---- random numbers: pb-rng's xoshiro256**, a stream per (seed, stream, key) --- */
 
 typedef struct
 {
-  guint64 s[4];
-  double  spare;
+  PbRng    xoshiro;
+  double   spare;
   gboolean has_spare;
 } Rng;
-
-static guint64
-splitmix64 (guint64 *x)
-{
-  guint64 z = (*x += G_GUINT64_CONSTANT (0x9e3779b97f4a7c15));
-
-  z = (z ^ (z >> 30)) * G_GUINT64_CONSTANT (0xbf58476d1ce4e5b9);
-  z = (z ^ (z >> 27)) * G_GUINT64_CONSTANT (0x94d049bb133111eb);
-  return z ^ (z >> 31);
-}
 
 static void
 rng_init (Rng     *rng,
@@ -100,43 +91,16 @@ rng_init (Rng     *rng,
           guint64  stream,
           guint64  key)
 {
-  guint64 x = seed ^ (stream * G_GUINT64_CONSTANT (0xd1b54a32d192ed03)) ^
-              (key * G_GUINT64_CONSTANT (0x8cb92ba72f3d8dd7));
-
-  for (guint i = 0; i < 4; i++)
-    rng->s[i] = splitmix64 (&x);
+  pb_rng_init (&rng->xoshiro, seed ^ (stream * G_GUINT64_CONSTANT (0xd1b54a32d192ed03)) ^
+                              (key * G_GUINT64_CONSTANT (0x8cb92ba72f3d8dd7)));
   rng->has_spare = FALSE;
-}
-
-static inline guint64
-rotl (guint64 x,
-      int     k)
-{
-  return (x << k) | (x >> (64 - k));
-}
-
-static guint64
-rng_next (Rng *rng)
-{
-  guint64 *s = rng->s;
-  guint64 result = rotl (s[1] * 5, 7) * 9;
-  guint64 t = s[1] << 17;
-
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl (s[3], 45);
-
-  return result;
 }
 
 /* [0, 1) */
 static double
 rng_uniform (Rng *rng)
 {
-  return (rng_next (rng) >> 11) * 0x1.0p-53;
+  return pb_rng_uniform (&rng->xoshiro);
 }
 
 static double
