@@ -21,6 +21,8 @@
 #include "pb-attack.h"
 #include "pb-attribution.h"
 #include "pb-fgsm.h"
+#include "pb-figure-analysis.h"
+#include "pb-figure-robustness.h"
 #include "pb-plot-figure.h"
 #include "pb-plot-view.h"
 #include "pb-susceptibility.h"
@@ -29,13 +31,6 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
-enum {
-  METRIC_GPP,
-  METRIC_GANZP,
-  METRIC_GMP,
-  METRIC_S,
-  METRIC_SENSITIVITY,
-};
 
 /* ---- what the workers hand to the page ------------------------------------- */
 
@@ -288,81 +283,27 @@ fgsm_worker (PbJob         *job,
 
 /* ---- figures -------------------------------------------------------------------------- */
 
-/* Figure data first (the view draws it); then what it borrows. */
-typedef struct
-{
-  union {
-    PbPlotSusceptibilityData susceptibility;
-    PbPlotHeatmapData        heatmap;
-    PbPlotBarData            bars;
-    PbPlotHistogramData      histogram;
-    PbPlotLineData           line;
-  } data;
-  GPtrArray *owned;
-  char     **row_labels;
-} Figure;
-
-static void
-figure_free (Figure *fig)
-{
-  g_ptr_array_unref (fig->owned);
-  g_strfreev (fig->row_labels);
-  g_free (fig);
-}
-
-static Figure *
-figure_new (void)
-{
-  Figure *fig = g_new0 (Figure, 1);
-
-  fig->owned = g_ptr_array_new_with_free_func (g_free);
-  return fig;
-}
-
-static gpointer
-figure_own (Figure   *fig,
-            gpointer  data)
-{
-  g_ptr_array_add (fig->owned, data);
-  return data;
-}
-
-static char **
-dup_feature_labels (const PbAttackResult *r)
-{
-  GStrvBuilder *builder;
-  char **labels;
-
-  if (r->feature_names != NULL)
-    return g_strdupv (r->feature_names);
-  builder = g_strv_builder_new ();
-  for (guint f = 0; f < r->n_features; f++)
-    {
-      g_autofree char *name = g_strdup_printf ("%u", f);
-
-      g_strv_builder_add (builder, name);
-    }
-  labels = g_strv_builder_end (builder);
-  g_strv_builder_unref (builder);
-  return labels;
-}
-
+/* Shows @fig in @view, which keeps it; clears @view when there is nothing to
+ * draw (%NULL, or data src/plot refuses). */
 static void
 set_or_clear (PbPlotView *view,
-              PbPlotKind  kind,
-              Figure     *fig)
+              PbFigure   *fig)
 {
-  PbPlotFigure figure = { kind, &fig->data, NULL };
   g_autoptr(GError) error = NULL;
 
-  if (!pb_plot_figure_check (&figure, &error))
+  if (fig == NULL)
     {
-      g_debug ("figure not shown: %s", error->message);
-      figure_free (fig);
       pb_plot_view_clear (view);
       return;
     }
-  pb_plot_view_set_figure (view, kind, fig, (GDestroyNotify) figure_free);
+  if (!pb_plot_figure_check (pb_figure_get_plot_figure (fig), &error))
+    {
+      g_debug ("figure not shown: %s", error->message);
+      pb_figure_free (fig);
+      pb_plot_view_clear (view);
+      return;
+    }
+  pb_plot_view_set_figure (view, pb_figure_get_kind (fig), fig, (GDestroyNotify) pb_figure_free);
 }
 
 static void
@@ -380,22 +321,11 @@ fill_condition (PbAnalysisPage    *self,
 static void
 show_susceptibility (PbAnalysisPage *self)
 {
-  static const char *value_labels[] = {
-    N_("Perturbation probability"),
-    N_("Mean perturbation magnitude (when not zero)"),
-    N_("Maximum perturbation magnitude"),
-    N_("Susceptibility"),
-    N_("Sensitivity"),
-  };
   const PbAttackResult *r = self->result;
   g_autoptr(PbSusceptibility) s = NULL;
   guint metric = adw_combo_row_get_selected (self->metric_row);
   PbAttackCondition cond;
-  const double *matrix;
-  double *values;
   g_autofree char *desc = NULL;
-  Figure *fig;
-  gsize cells;
 
   if (r == NULL)
     {
@@ -406,9 +336,7 @@ show_susceptibility (PbAnalysisPage *self)
 
   fill_condition (self, &cond);
   s = pb_susceptibility_compute (r, &cond);
-  metric = MIN (metric, METRIC_SENSITIVITY);
-  matrix = metric == METRIC_GPP ? s->gpp : metric == METRIC_GANZP ? s->ganzp
-           : metric == METRIC_GMP ? s->gmp : metric == METRIC_S ? s->s : s->sensitivity;
+  metric = MIN (metric, PB_FIGURE_MAP_SENSITIVITY);
 
   desc = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s attack, %s examples: %u adversarial "
                                        "example", "%s attack, %s examples: %u adversarial "
@@ -429,89 +357,22 @@ show_susceptibility (PbAnalysisPage *self)
       return;
     }
 
-  fig = figure_new ();
-  cells = (gsize) s->n_steps * s->n_features;
-  values = figure_own (fig, g_memdup2 (matrix, cells * sizeof (double)));
-  fig->row_labels = dup_feature_labels (r);
-  fig->data.susceptibility.title = figure_own (fig, g_strdup_printf (_("%s attack, %s examples "
-                                                                       "(n = %u)"),
-                                                                     cond.orig_label == 0
-                                                                       ? "0 → 1" : "1 → 0",
-                                                                     cond.kind ==
-                                                                       PB_ATTACK_EXAMPLE_FIRST
-                                                                       ? _("first") : _("best"),
-                                                                     s->n_examples));
-  fig->data.susceptibility.x_label = _("Elapsed time (h)");
-  fig->data.susceptibility.y_label = _("Feature");
-  fig->data.susceptibility.value_label = _(value_labels[metric]);
-  fig->data.susceptibility.matrix = (PbPlotMatrix) { values, s->n_features, s->n_steps, TRUE,
-                                                     (const char * const *) fig->row_labels,
-                                                     s->n_steps >= 24 ? 12 : 0 };
-  fig->data.susceptibility.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
-  fig->data.susceptibility.log_scale = TRUE;
-  fig->data.susceptibility.cell_edges = TRUE;
-  fig->data.susceptibility.marginal = PB_PLOT_MARGINAL_SUM;
-  set_or_clear (self->susceptibility_plot, PB_PLOT_KIND_SUSCEPTIBILITY, fig);
+  set_or_clear (self->susceptibility_plot, pb_figure_new_susceptibility (r, &cond, s, metric));
 }
 
 static void
 show_sparsity (PbAnalysisPage *self)
 {
-  const PbAttackResult *r = self->result;
   PbAttackCondition cond;
-  PbPlotSample *samples;
-  Figure *fig;
-  guint total = 0;
 
-  if (r == NULL)
+  if (self->result == NULL)
     {
       pb_plot_view_clear (self->sparsity_plot);
       return;
     }
 
   fill_condition (self, &cond);
-  fig = figure_new ();
-  samples = figure_own (fig, g_new0 (PbPlotSample, PB_ATTACK_N_EXAMPLES));
-  for (guint k = 0; k < PB_ATTACK_N_EXAMPLES; k++)
-    {
-      g_autoptr(PbTable) t = pb_attack_summary_table (r, k);
-      gint c_val = pb_table_lookup_column (t, "num_perts");
-      gint c_lab = pb_table_lookup_column (t, "orig_label");
-      gint c_len = pb_table_lookup_column (t, "seq_length");
-      double *v = figure_own (fig, g_new (double, MAX (t->n_rows, 1)));
-      guint n = 0;
-
-      for (guint row = 0; row < t->n_rows && c_val >= 0 && c_lab >= 0 && c_len >= 0; row++)
-        {
-          const double *vals = t->values + (gsize) row * t->n_cols;
-
-          if (vals[c_lab] == cond.orig_label &&
-              (cond.seq_length == 0 || vals[c_len] == cond.seq_length))
-            v[n++] = vals[c_val];
-        }
-      samples[k].label = k == PB_ATTACK_EXAMPLE_FIRST ? _("First") : _("Best");
-      samples[k].values = v;
-      samples[k].n = n;
-      total += n;
-    }
-  if (total == 0)
-    {
-      figure_free (fig);
-      pb_plot_view_clear (self->sparsity_plot);
-      return;
-    }
-  fig->data.histogram.title = figure_own (fig, g_strdup_printf (_("%s attack"),
-                                                                cond.orig_label == 0
-                                                                  ? "0 → 1" : "1 → 0"));
-  fig->data.histogram.x_label = _("Number of perturbed elements");
-  fig->data.histogram.y_label = _("Count");
-  fig->data.histogram.samples = samples;
-  fig->data.histogram.n_samples = PB_ATTACK_N_EXAMPLES;
-  fig->data.histogram.n_bins = MIN (r->max_len * r->n_features, 100);
-  fig->data.histogram.range_fixed = TRUE;
-  fig->data.histogram.lo = 0;
-  fig->data.histogram.hi = r->max_len * r->n_features;
-  set_or_clear (self->sparsity_plot, PB_PLOT_KIND_HISTOGRAM, fig);
+  set_or_clear (self->sparsity_plot, pb_figure_new_sparsity (self->result, &cond));
 }
 
 static char *
@@ -535,10 +396,6 @@ show_success (PbAnalysisPage *self)
   const PbAttackResult *r = self->result;
   g_autoptr(PbTable) t = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (g_object_unref);
-  PbPlotBarGroup *group;
-  const char **categories;
-  double *rates;
-  Figure *fig;
 
   if (r == NULL)
     {
@@ -548,16 +405,11 @@ show_success (PbAnalysisPage *self)
     }
 
   t = pb_attack_success_table (r);
-  fig = figure_new ();
-  categories = figure_own (fig, g_new0 (const char *, t->n_rows + 1));
-  rates = figure_own (fig, g_new0 (double, MAX (t->n_rows, 1)));
   for (guint row = 0; row < t->n_rows; row++)
     {
       const double *v = t->values + (gsize) row * t->n_cols;
       char **texts = g_new0 (char *, 9);
 
-      categories[row] = figure_own (fig, label_name (v[0]));
-      rates[row] = v[1] > 0 ? v[3] : NAN;
       texts[0] = label_name (v[0]);
       texts[1] = fmt (v[1], "%.0f");
       texts[2] = fmt (v[2], "%.0f");
@@ -571,22 +423,7 @@ show_success (PbAnalysisPage *self)
   g_list_store_splice (self->summary, 0, g_list_model_get_n_items (G_LIST_MODEL (self->summary)),
                        rows->pdata, rows->len);
 
-  group = figure_own (fig, g_new0 (PbPlotBarGroup, 1));
-  group->label = _("Success rate");
-  group->values = rates;
-  fig->data.bars.title = figure_own (fig, g_strdup_printf (_("Attack run %lld"),
-                                                           (long long) r->run_id));
-  fig->data.bars.x_label = _("Original class");
-  fig->data.bars.y_label = _("Success rate");
-  fig->data.bars.categories = categories;
-  fig->data.bars.n_categories = t->n_rows;
-  fig->data.bars.groups = group;
-  fig->data.bars.n_groups = 1;
-  fig->data.bars.y_fixed = TRUE;
-  fig->data.bars.y_min = 0;
-  fig->data.bars.y_max = 1;
-  fig->data.bars.value_labels = TRUE;
-  set_or_clear (self->success_plot, PB_PLOT_KIND_BARS, fig);
+  set_or_clear (self->success_plot, pb_figure_new_success (r));
 }
 
 static void
@@ -594,29 +431,15 @@ show_attribution_matrix (PbAnalysisPage      *self,
                          PbFeatureHourMatrix *m,
                          const char          *title)
 {
-  Figure *fig;
-
   if (m == NULL)
     {
       pb_plot_view_clear (self->attribution_plot);
       return;
     }
-  fig = figure_new ();
-  figure_own (fig, m->values);
-  m->values = NULL;
-  if (self->result != NULL && self->result->n_features == m->n_features)
-    fig->row_labels = dup_feature_labels (self->result);
-  fig->data.heatmap.title = figure_own (fig, g_strdup (title));
-  fig->data.heatmap.x_label = _("Elapsed time (h)");
-  fig->data.heatmap.y_label = _("Feature");
-  fig->data.heatmap.value_label = _("Mean |attribution|");
-  fig->data.heatmap.matrix = (PbPlotMatrix) { fig->owned->pdata[0], m->n_features, m->n_hours,
-                                              TRUE, (const char * const *) fig->row_labels,
-                                              m->n_hours >= 24 ? 12 : 0 };
-  fig->data.heatmap.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
-  fig->data.heatmap.cell_edges = m->n_hours * m->n_features <= 48 * 19;
+  set_or_clear (self->attribution_plot,
+                pb_figure_new_attribution (m, self->result != NULL ? self->result->feature_names
+                                                                   : NULL, title));
   pb_feature_hour_matrix_free (m);
-  set_or_clear (self->attribution_plot, PB_PLOT_KIND_HEATMAP, fig);
 }
 
 static void
@@ -624,37 +447,12 @@ show_fgsm_result (PbAnalysisPage *self,
                   PbFgsmResult   *r,
                   const char     *title)
 {
-  PbPlotSeries *series;
-  double *x, *acc, *auc;
-  Figure *fig;
-
   if (r == NULL)
     {
       pb_plot_view_clear (self->fgsm_plot);
       return;
     }
-  fig = figure_new ();
-  x = figure_own (fig, g_new (double, MAX (r->n_epsilons, 1)));
-  acc = figure_own (fig, g_new (double, MAX (r->n_epsilons, 1)));
-  auc = figure_own (fig, g_new (double, MAX (r->n_epsilons, 1)));
-  for (guint e = 0; e < r->n_epsilons; e++)
-    {
-      x[e] = r->points[e].epsilon;
-      acc[e] = r->points[e].metrics.accuracy;
-      auc[e] = r->points[e].metrics.auc;
-    }
-  series = figure_own (fig, g_new0 (PbPlotSeries, 2));
-  series[0] = (PbPlotSeries) { _("Accuracy"), x, acc, r->n_epsilons, 0, FALSE, TRUE };
-  series[1] = (PbPlotSeries) { _("AUC"), x, auc, r->n_epsilons, 1, TRUE, TRUE };
-  fig->data.line.title = figure_own (fig, g_strdup (title));
-  fig->data.line.x_label = "ε";
-  fig->data.line.y_label = _("Metric on x′");
-  fig->data.line.series = series;
-  fig->data.line.n_series = 2;
-  fig->data.line.y_fixed = TRUE;
-  fig->data.line.y_min = 0;
-  fig->data.line.y_max = 1;
-  set_or_clear (self->fgsm_plot, PB_PLOT_KIND_LINE, fig);
+  set_or_clear (self->fgsm_plot, pb_figure_new_fgsm (r, title));
 }
 
 static void

@@ -22,6 +22,7 @@
 #include "pb-cv-page.h"
 
 #include "pb-cv.h"
+#include "pb-figure-run.h"
 #include "pb-plot-line.h"
 #include "pb-plot-view.h"
 #include "pb-text-table.h"
@@ -256,97 +257,21 @@ load_worker (PbJob         *job,
 
 /* ---- figures ---------------------------------------------------------------------------- */
 
-/* PbPlotLineData first: the view draws it; the rest is what it borrows */
-typedef struct
-{
-  PbPlotLineData  data;
-  GArray         *series;   /* PbPlotSeries */
-  GPtrArray      *owned;    /* x/y arrays and labels */
-} LineFigure;
-
+/* Shows @figure in @view, which keeps it; clears @view when no fold has a
+ * point to draw yet. */
 static void
-line_figure_free (LineFigure *fig)
+show_curves (PbPlotView *view,
+             PbFigure   *figure)
 {
-  g_array_unref (fig->series);
-  g_ptr_array_unref (fig->owned);
-  g_free (fig);
-}
+  const PbPlotLineData *line = pb_figure_get_data (figure);
 
-static LineFigure *
-line_figure_new (const char *y_label)
-{
-  LineFigure *fig = g_new0 (LineFigure, 1);
-
-  fig->series = g_array_new (FALSE, TRUE, sizeof (PbPlotSeries));
-  fig->owned = g_ptr_array_new_with_free_func (g_free);
-  fig->data.x_label = _("Epoch");
-  fig->data.y_label = y_label;
-  return fig;
-}
-
-typedef enum
-{
-  VALUE_LOSS_TRAIN,
-  VALUE_LOSS_VALID,
-  VALUE_AUC,
-} Value;
-
-/* Adds one fold's curve of @value (takes @label): every epoch for the
- * training loss, the evaluated ones otherwise. */
-static void
-line_figure_add (LineFigure     *fig,
-                 const PbCvFold *fold,
-                 Value           value,
-                 char           *label,
-                 gboolean        dashed)
-{
-  PbPlotSeries s = { 0 };
-  guint n_epochs = fold->epochs != NULL ? fold->epochs->len : 0;
-  double *x = g_new (double, MAX (n_epochs, 1));
-  double *y = g_new (double, MAX (n_epochs, 1));
-  guint n = 0;
-
-  for (guint i = 0; i < n_epochs; i++)
+  if (line->n_series == 0)
     {
-      const PbCvEpoch *e = &g_array_index (fold->epochs, PbCvEpoch, i);
-
-      if (value != VALUE_LOSS_TRAIN && !e->evaluated)
-        continue;
-      x[n] = e->epoch;
-      y[n] = value == VALUE_LOSS_TRAIN ? e->loss_train
-             : value == VALUE_LOSS_VALID ? e->metrics.loss : e->metrics.auc;
-      n++;
-    }
-  g_ptr_array_add (fig->owned, x);
-  g_ptr_array_add (fig->owned, y);
-  if (label != NULL)
-    g_ptr_array_add (fig->owned, label);
-  if (n == 0)
-    return;
-
-  s.label = label;
-  s.x = x;
-  s.y = y;
-  s.n = n;
-  s.color = (int) fold->fold;
-  s.dashed = dashed;
-  s.markers = n < 30;
-  g_array_append_val (fig->series, s);
-}
-
-static void
-line_figure_set (LineFigure *fig,
-                 PbPlotView *view)
-{
-  fig->data.series = (const PbPlotSeries *) fig->series->data;
-  fig->data.n_series = fig->series->len;
-  if (fig->data.n_series == 0)
-    {
-      line_figure_free (fig);
+      pb_figure_free (figure);
       pb_plot_view_clear (view);
       return;
     }
-  pb_plot_view_set_figure (view, PB_PLOT_KIND_LINE, fig, (GDestroyNotify) line_figure_free);
+  pb_plot_view_set_figure (view, PB_PLOT_KIND_LINE, figure, (GDestroyNotify) pb_figure_free);
 }
 
 /* ---- summary ------------------------------------------------------------------------------- */
@@ -478,7 +403,6 @@ static void update_actions (PbCvPage *self);
 static void
 show_results (PbCvPage *self)
 {
-  LineFigure *loss, *auc;
   const PbCvResult *r;
 
   if (self->shared == NULL)
@@ -499,17 +423,8 @@ show_results (PbCvPage *self)
 
   show_summary (self, r);
 
-  loss = line_figure_new (_("Loss"));
-  auc = line_figure_new (_("AUC"));
-  for (guint f = 0; f < r->config.n_folds; f++)
-    {
-      line_figure_add (loss, &r->folds[f], VALUE_LOSS_VALID, g_strdup_printf (_("Fold %u"), f),
-                       FALSE);
-      line_figure_add (loss, &r->folds[f], VALUE_LOSS_TRAIN, NULL, TRUE);
-      line_figure_add (auc, &r->folds[f], VALUE_AUC, g_strdup_printf (_("Fold %u"), f), FALSE);
-    }
-  line_figure_set (loss, self->loss_plot);
-  line_figure_set (auc, self->auc_plot);
+  show_curves (self->loss_plot, pb_figure_new_cv (r, PB_FIGURE_CURVE_LOSS));
+  show_curves (self->auc_plot, pb_figure_new_cv (r, PB_FIGURE_CURVE_AUC));
   gtk_widget_set_visible (GTK_WIDGET (self->loss_group), pb_plot_view_has_figure (self->loss_plot));
   gtk_widget_set_visible (GTK_WIDGET (self->auc_group), pb_plot_view_has_figure (self->auc_plot));
 }

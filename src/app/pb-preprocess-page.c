@@ -14,6 +14,7 @@
 
 #include "pb-preprocess-page.h"
 
+#include "pb-figure-dataset.h"
 #include "pb-source-connect.h"
 
 #include <glib/gi18n.h>
@@ -231,74 +232,19 @@ preview_worker (PbJob         *job,
 
 /* ---- heat map ------------------------------------------------------------------------- */
 
-/* PbPlotHeatmapData first, so the view can draw it; the rest is what it borrows */
-typedef struct
-{
-  PbPlotHeatmapData  data;
-  double            *values;
-  char             **labels;
-  char              *title;
-} PreviewFigure;
-
-static void
-preview_figure_free (PreviewFigure *figure)
-{
-  g_free (figure->values);
-  g_strfreev (figure->labels);
-  g_free (figure->title);
-  g_free (figure);
-}
-
 static void
 show_sequence (PbPreprocessPage *self,
                guint             i)
 {
   const PbDataset *ds = self->shown != NULL ? self->shown->preview : NULL;
-  PreviewFigure *figure;
-  const float *x;
-  guint len, n_features;
 
   if (ds == NULL || i >= ds->n)
     {
       pb_plot_view_clear (self->preview_plot);
       return;
     }
-
-  len = ds->lengths[i];
-  n_features = ds->n_features;
-  x = pb_dataset_get_sequence (ds, i);
-
-  figure = g_new0 (PreviewFigure, 1);
-  figure->values = g_new (double, (gsize) len * n_features);
-  for (gsize k = 0; k < (gsize) len * n_features; k++)
-    figure->values[k] = x[k];
-  if (ds->feature_names != NULL && g_strv_length (ds->feature_names) == n_features)
-    figure->labels = g_strdupv (ds->feature_names);
-  else if (n_features == PB_PREPROCESS_N_FEATURES)
-    figure->labels = g_strdupv ((char **) pb_preprocess_feature_names);
-
-  {
-    g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, ds->sample_ids[i]);
-
-    figure->title = g_strdup_printf (ds->labels[i] == 1 ? _("Admission %s: died in hospital")
-                                                        : _("Admission %s: survived"), id);
-  }
-
-  figure->data.title = figure->title;
-  figure->data.x_label = _("Hours since the window start");
-  figure->data.value_label = _("Scaled value");
-  figure->data.matrix.values = figure->values;
-  figure->data.matrix.n_rows = n_features;
-  figure->data.matrix.n_cols = len;
-  figure->data.matrix.transposed = TRUE;
-  figure->data.matrix.row_labels = (const char * const *) figure->labels;
-  figure->data.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
-  figure->data.range_fixed = TRUE;
-  figure->data.v_min = 0.0;
-  figure->data.v_max = 1.0;
-
-  pb_plot_view_set_figure (self->preview_plot, PB_PLOT_KIND_HEATMAP, figure,
-                           (GDestroyNotify) preview_figure_free);
+  pb_plot_view_set_figure (self->preview_plot, PB_PLOT_KIND_HEATMAP,
+                           pb_figure_new_sequence (ds, i), (GDestroyNotify) pb_figure_free);
 }
 
 /* Shows @result's dataset: summary, sequence chooser and the first heat map. */
