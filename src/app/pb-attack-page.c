@@ -18,6 +18,7 @@
 #include "pb-attack-page.h"
 
 #include "pb-attack.h"
+#include "pb-figure-attack.h"
 #include "pb-plot-heatmap.h"
 #include "pb-plot-view.h"
 #include "pb-text-table.h"
@@ -261,24 +262,6 @@ strv_take (GStrvBuilder *builder,
 
 /* ---- the three-panel figure ------------------------------------------------------ */
 
-/* PbPlotHeatmapTripleData first: the view draws it; the rest is what it borrows */
-typedef struct
-{
-  PbPlotHeatmapTripleData data;
-  double                 *values;   /* original, perturbation, perturbed */
-  char                   *title;
-  char                  **row_labels;
-} TripleFigure;
-
-static void
-triple_figure_free (TripleFigure *fig)
-{
-  g_free (fig->values);
-  g_free (fig->title);
-  g_strfreev (fig->row_labels);
-  g_free (fig);
-}
-
 static void
 show_sample (PbAttackPage *self)
 {
@@ -286,13 +269,9 @@ show_sample (PbAttackPage *self)
   guint pos = gtk_single_selection_get_selected (self->selection);
   PbAttackExample kind = gtk_toggle_button_get_active (self->first_toggle)
                          ? PB_ATTACK_EXAMPLE_FIRST : PB_ATTACK_EXAMPLE_BEST;
-  const PbAttackExampleData *ex;
-  g_autofree float *pert = NULL;
   g_autofree char *desc = NULL;
-  TripleFigure *fig;
-  const float *x;
-  guint i, L, F;
-  gsize cells;
+  PbFigure *fig;
+  guint i;
 
   if (r == NULL || self->originals == NULL || pos == GTK_INVALID_LIST_POSITION ||
       pos >= self->row_index->len)
@@ -304,54 +283,13 @@ show_sample (PbAttackPage *self)
     }
 
   i = g_array_index (self->row_index, guint, pos);
-  F = r->n_features;
-  L = MAX (r->lengths[i], 1);
-  cells = (gsize) L * F;
-  ex = &r->examples[kind][i];
-  pert = g_new0 (float, (gsize) r->max_len * F);
-  pb_attack_result_get_dense (r, kind, i, pert);
-  x = pb_dataset_get_sequence (self->originals, i);
-
-  fig = g_new0 (TripleFigure, 1);
-  fig->values = g_new (double, 3 * cells);
-  for (gsize c = 0; c < cells; c++)
-    {
-      fig->values[c] = x[c];
-      fig->values[cells + c] = pert[c];
-      fig->values[2 * cells + c] = (double) x[c] + pert[c];
-    }
-  if (r->feature_names != NULL)
-    fig->row_labels = g_strdupv (r->feature_names);
-
-  if (ex->iteration >= 0)
-    fig->title = g_strdup_printf (_("Stay %lld, class %d: %s example, "
-                                    "iteration %d, %u perturbed elements"),
-                                  (long long) r->sample_ids[i], r->labels[i],
-                                  kind == PB_ATTACK_EXAMPLE_FIRST ? _("first") : _("best"),
-                                  ex->iteration, ex->n_nonzero);
-  else
-    fig->title = g_strdup_printf (_("Stay %lld, class %d: no adversarial "
-                                    "example found"), (long long) r->sample_ids[i], r->labels[i]);
-
-  fig->data.title = fig->title;
-  fig->data.x_label = _("Elapsed time (h)");
-  fig->data.y_label = _("Feature");
-  fig->data.original = fig->values;
-  fig->data.perturbation = fig->values + cells;
-  fig->data.perturbed = fig->values + 2 * cells;
-  fig->data.n_rows = F;
-  fig->data.n_cols = L;
-  fig->data.transposed = TRUE;
-  fig->data.row_labels = (const char * const *) fig->row_labels;
-  fig->data.panel_titles[0] = _("Original");
-  fig->data.panel_titles[1] = _("Perturbation");
-  fig->data.panel_titles[2] = _("Perturbed");
+  fig = pb_figure_new_attack_sample (r, pb_dataset_get_sequence (self->originals, i), i, kind);
 
   desc = g_strdup_printf (_("Stay %lld (dataset row %u), %u hours"),
                           (long long) r->sample_ids[i], r->dataset_index[i], r->lengths[i]);
   adw_preferences_group_set_description (self->sample_group, desc);
   pb_plot_view_set_figure (self->sample_plot, PB_PLOT_KIND_HEATMAP_TRIPLE, fig,
-                           (GDestroyNotify) triple_figure_free);
+                           (GDestroyNotify) pb_figure_free);
 }
 
 /* ---- the sample list ----------------------------------------------------------------- */
