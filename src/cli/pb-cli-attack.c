@@ -39,7 +39,8 @@ attack_options_clear (AttackOptions *o)
   g_clear_pointer (&o->optimizer, g_free);
 }
 
-/* The dataset to attack: --dataset, else the one the checkpoint's run trained on. */
+/* The dataset to attack: --dataset, else the one the checkpoint's run trained on
+ * (for a CV fold, the CV's). */
 static char *
 resolve_dataset (PbCliTarget  *target,
                  PbProject    *project,
@@ -48,9 +49,19 @@ resolve_dataset (PbCliTarget  *target,
   g_auto(PbCliDataSpec) spec = { 0 };
   g_autofree char *stored = NULL;
   PbTrainConfig config;
+  char *cv_dataset = NULL;
+  gboolean is_fold = FALSE;
 
   if (target->dataset != NULL)
     return g_strdup (target->dataset);
+
+  /* a cross-validation fold's model: the dataset the CV ran on, as the
+   * reference attacks the whole dataset with the target fold's model */
+  if (target->run_id > 0 &&
+      !pb_cv_load_fold_data (project, target->run_id, &is_fold, &cv_dataset, NULL, NULL, error))
+    return NULL;
+  if (is_fold)
+    return cv_dataset;
 
   if (target->run_id <= 0 ||
       !pb_train_load_run_config (project, target->run_id, &config, &stored, error) ||

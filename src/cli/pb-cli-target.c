@@ -30,7 +30,7 @@ pb_cli_target_get_group (PbCliTarget *target)
     { "act-lstm", 0, 0, G_OPTION_ARG_STRING, &target->act_lstm, "For files without a model config: relu or tanh", "ACT" },
     { "act-fc", 0, 0, G_OPTION_ARG_STRING, &target->act_fc, "For files without a model config: relu or tanh", "ACT" },
     { "protocol", 0, 0, G_OPTION_ARG_STRING, &target->protocol, "For files without a model config: standard or seed", "PRESET" },
-    { "dataset", 0, 0, G_OPTION_ARG_STRING, &target->dataset, "Dataset in the project (default: the run's held-out set)", "NAME" },
+    { "dataset", 0, 0, G_OPTION_ARG_STRING, &target->dataset, "Dataset in the project (default: the run's held-out set; for a cross-validation fold, the fold it held out)", "NAME" },
     { "fashion-mnist", 0, 0, G_OPTION_ARG_NONE, &target->fashion, "Fashion-MNIST test split", NULL },
     { "fashion-mnist-dir", 0, 0, G_OPTION_ARG_FILENAME, &target->fashion_dir, "Where the Fashion-MNIST files are", "DIR" },
     { "train-split", 0, 0, G_OPTION_ARG_NONE, &target->train_split, "Fashion-MNIST: the train split instead", NULL },
@@ -353,7 +353,8 @@ pb_cli_target_load_data (PbCliTarget  *target,
   g_autoptr(PbDataset) valid = NULL;
   g_autofree char *stored = NULL;
   PbTrainConfig config;
-  PbDataset *ds;
+  gboolean is_fold;
+  PbDataset *ds = NULL;
 
   if (target->fashion)
     {
@@ -373,6 +374,12 @@ pb_cli_target_load_data (PbCliTarget  *target,
         *name = g_strdup (target->dataset);
       return ds;
     }
+
+  /* a cross-validation fold: the fold it held out */
+  if (!pb_cv_load_fold_data (project, target->run_id, &is_fold, NULL, &ds, name, error))
+    return NULL;
+  if (is_fold)
+    return take_first (ds, (guint) target->limit);
 
   /* the run's held-out set, rebuilt exactly as training built it */
   if (!pb_train_load_run_config (project, target->run_id, &config, &stored, error) ||

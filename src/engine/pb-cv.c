@@ -1339,6 +1339,91 @@ pb_cv_result_free (PbCvResult *result)
   g_free (result);
 }
 
+/**
+ * pb_cv_load_fold_data:
+ * @run_id: a training run of the project
+ * @is_fold: (out): whether @run_id is a fold of a cross-validation
+ * @dataset_name: (out) (optional) (transfer full): the project dataset the CV
+ *   ran on
+ * @valid: (out) (optional) (transfer full): the fold's held-out sequences
+ * @name: (out) (optional) (transfer full): how to name @valid in results,
+ *   e.g. "cv 2 fold 3 held-out"
+ *
+ * The data of a CV fold's model: the CV's dataset, and the fold it held out
+ * of it, by the fold assignment stored with the CV. For any other run,
+ * *@is_fold is %FALSE and nothing is loaded.
+ *
+ * Returns: %FALSE with @error set when the run is a fold but its data cannot
+ *   be rebuilt (dataset gone or changed)
+ */
+gboolean
+pb_cv_load_fold_data (PbProject  *project,
+                      gint64      run_id,
+                      gboolean   *is_fold,
+                      char      **dataset_name,
+                      PbDataset **valid,
+                      char      **name,
+                      GError    **error)
+{
+  sqlite3 *db;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_auto(CvRow) row = { 0 };
+  g_autoptr(PbDataset) dataset = NULL;
+  g_autofree guint *indices = NULL;
+  gint64 cv_id;
+  guint fold;
+  guint n_valid;
+  int rc;
+
+  g_return_val_if_fail (PB_IS_PROJECT (project), FALSE);
+  g_return_val_if_fail (is_fold != NULL, FALSE);
+
+  *is_fold = FALSE;
+  db = pb_project_get_db (project);
+  stmt = pb_sqlite_prepare (db, "SELECT cv_id, fold FROM cv_folds WHERE run_id = ?1", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (!pb_sqlite_check (db, rc, "reading a fold", error))
+    return FALSE;
+  cv_id = sqlite3_column_int64 (stmt, 0);
+  fold = (guint) sqlite3_column_int64 (stmt, 1);
+  *is_fold = TRUE;
+
+  if (!read_cv_row (project, cv_id, &row, error))
+    return FALSE;
+  if (dataset_name != NULL)
+    *dataset_name = g_strdup (row.dataset);
+  if (valid == NULL && name == NULL)
+    return TRUE;
+
+  dataset = pb_dataset_load (project, row.dataset, error);
+  if (dataset == NULL)
+    {
+      g_prefix_error (error, "Cross-validation %" G_GINT64_FORMAT " ran on dataset “%s”: ",
+                      cv_id, row.dataset);
+      return FALSE;
+    }
+  if (dataset->n != row.n_samples || fold >= row.config.n_folds)
+    {
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_DATA,
+                   "Dataset “%s” has %u sequences now, but cross-validation %" G_GINT64_FORMAT
+                   " split %u: its folds cannot be rebuilt", row.dataset, dataset->n, cv_id,
+                   row.n_samples);
+      return FALSE;
+    }
+
+  indices = pb_indices_where (row.fold_of_sample, dataset->n, fold, TRUE, &n_valid);
+  if (valid != NULL)
+    *valid = pb_dataset_subset (dataset, indices, n_valid);
+  if (name != NULL)
+    *name = g_strdup_printf ("cv %" G_GINT64_FORMAT " fold %u held-out", cv_id, fold);
+  return TRUE;
+}
+
 static int
 compare_best_loss (gconstpointer a,
                    gconstpointer b)

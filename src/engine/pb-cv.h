@@ -225,6 +225,13 @@ PbCvResult *pb_cv_load                   (PbProject          *project,
                                           gint64              cv_id,
                                           GError            **error);
 void        pb_cv_result_free            (PbCvResult         *result);
+gboolean    pb_cv_load_fold_data         (PbProject          *project,
+                                          gint64              run_id,
+                                          gboolean           *is_fold,
+                                          char              **dataset_name,
+                                          PbDataset         **valid,
+                                          char              **name,
+                                          GError            **error);
 void        pb_cv_summarize              (const PbCvFold     *folds,
                                           guint               n_folds,
                                           PbCvSummary        *summary);
