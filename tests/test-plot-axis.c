@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "pb-plot-figure.h"
+#include "pb-plot-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -290,6 +291,41 @@ test_kind_names (void)
   g_assert_cmpfloat_with_epsilon (pb_plot_mm_to_pt (PB_PLOT_WIDTH_DOUBLE_COLUMN_MM), 518.740, 1e-3);
 }
 
+static void
+assert_count_axis (double        min,
+                   double        max,
+                   const double *expected,
+                   guint         n_expected,
+                   const char   *first_label)
+{
+  PbPlotAxis axis;
+
+  _pb_plot_axis_init (&axis, "Trial");
+  _pb_plot_axis_set_counts (&axis, min, max);
+  g_assert_cmpfloat (axis.lo, ==, min - 0.5);
+  g_assert_cmpfloat (axis.hi, ==, max + 0.5);
+  g_assert_cmpuint (axis.positions->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpfloat (g_array_index (axis.positions, double, i), ==, expected[i]);
+  g_assert_cmpstr (g_ptr_array_index (axis.labels, 0), ==, first_label);
+  _pb_plot_axis_clear (&axis);
+}
+
+/* Trial numbers and report steps: whole-number ticks, no point on the frame. */
+static void
+test_count_axis (void)
+{
+  static const double two[] = { 0, 1 };
+  static const double one[] = { 3 };
+  static const double thirty[] = { 0, 10, 20 };
+  static const double hundred[] = { 50, 100, 150, 200 };
+
+  assert_count_axis (0, 1, two, G_N_ELEMENTS (two), "0");
+  assert_count_axis (3, 3, one, G_N_ELEMENTS (one), "3");
+  assert_count_axis (0, 29, thirty, G_N_ELEMENTS (thirty), "0");
+  assert_count_axis (20, 200, hundred, G_N_ELEMENTS (hundred), "50");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -299,6 +335,7 @@ main (int    argc,
   g_test_add_func ("/pb/plot/ticks/nice-examples", test_ticks_nice_examples);
   g_test_add_func ("/pb/plot/ticks/nice-edge-cases", test_ticks_nice_edge_cases);
   g_test_add_func ("/pb/plot/ticks/log", test_ticks_log);
+  g_test_add_func ("/pb/plot/ticks/count-axis", test_count_axis);
   g_test_add_func ("/pb/plot/ticks/format-number", test_format_number);
   g_test_add_func ("/pb/plot/color-map/viridis", test_color_map_viridis);
   g_test_add_func ("/pb/plot/color-map/diverging", test_color_map_diverging);

@@ -342,6 +342,32 @@ _pb_plot_axis_set_auto (PbPlotAxis *axis,
     }
 }
 
+/* An axis of whole numbers (trial numbers, report steps): the data ± ½, so no
+ * point sits on the frame, and ticks only at integers — two trials get ticks
+ * 0 and 1, not 0, 0.2, …, 1. */
+void
+_pb_plot_axis_set_counts (PbPlotAxis *axis,
+                          double      min,
+                          double      max)
+{
+  PbPlotTicks ticks;
+  double lo = MIN (min, max) - 0.5, hi = MAX (min, max) + 0.5;
+
+  axis->log = FALSE;
+  axis->lo = lo;
+  axis->hi = hi;
+  axis_reset_ticks (axis);
+  pb_plot_ticks_init_nice (&ticks, lo, hi);
+  if (ticks.step < 1)
+    {
+      ticks.step = 1;
+      ticks.lo = ceil (lo);
+      ticks.hi = floor (hi);
+      ticks.n_ticks = (guint) (ticks.hi - ticks.lo) + 1;
+    }
+  axis_add_linear_ticks (axis, &ticks, lo, hi);
+}
+
 /* The axis spans exactly [@lo, @hi], with the nice ticks that fall inside. */
 void
 _pb_plot_axis_set_fixed (PbPlotAxis *axis,

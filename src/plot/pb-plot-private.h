@@ -84,6 +84,9 @@ void   _pb_plot_axis_set_auto     (PbPlotAxis        *axis,
                                    double             min,
                                    double             max,
                                    gboolean           log);
+void   _pb_plot_axis_set_counts   (PbPlotAxis        *axis,
+                                   double             min,
+                                   double             max);
 void   _pb_plot_axis_set_fixed    (PbPlotAxis        *axis,
                                    double             lo,
                                    double             hi,

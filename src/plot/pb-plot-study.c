@@ -179,7 +179,7 @@ pb_plot_history_draw (cairo_t                *cr,
   chart.n_legend = 2;
   chart.x.title = "Trial";
   chart.y.title = objective_label (data);
-  _pb_plot_axis_set_auto (&chart.x, x_min, x_max, FALSE);
+  _pb_plot_axis_set_counts (&chart.x, x_min, x_max);
   _pb_plot_axis_set_auto (&chart.y, y_min, y_max, data->log_objective);
   _pb_plot_chart_layout (cr, style, &chart);
   _pb_plot_chart_draw_under (cr, style, &chart);
@@ -407,7 +407,7 @@ pb_plot_intermediate_draw (cairo_t                *cr,
   chart.n_legend = n_legend;
   chart.x.title = data->step_label != NULL ? data->step_label : "Step";
   chart.y.title = objective_label (data);
-  _pb_plot_axis_set_auto (&chart.x, x_min, x_max, FALSE);
+  _pb_plot_axis_set_counts (&chart.x, x_min, x_max);
   _pb_plot_axis_set_auto (&chart.y, y_min, y_max, data->log_objective);
   _pb_plot_chart_layout (cr, style, &chart);
   _pb_plot_chart_draw_under (cr, style, &chart);
