@@ -9,13 +9,18 @@
 
 #include "pb-application.h"
 
+#include "pb-job.h"
 #include "pb-preferences-window.h"
 #include "pb-screenshot.h"
 #include "pb-window.h"
 
 #include <glib/gi18n.h>
 
-#define SCREENSHOT_DELAY_MS 1000
+/* --screenshot: shoot once the window has drawn and no page has been loading
+ * for SCREENSHOT_QUIET_MS; shoot anyway after SCREENSHOT_TIMEOUT_MS */
+#define SCREENSHOT_POLL_MS 50
+#define SCREENSHOT_QUIET_MS 500
+#define SCREENSHOT_TIMEOUT_MS 30000
 
 struct _PbApplication
 {
@@ -25,6 +30,9 @@ struct _PbApplication
   char           *screenshot_path;
   char           *start_page;
   gboolean        screenshot_armed;
+  gint64          screenshot_since;   /* when the window was mapped */
+  gint64          quiet_since;        /* since when no job runs, 0 while one does */
+  gboolean        painted;
   int             exit_status;
 };
 
@@ -66,13 +74,50 @@ take_screenshot_cb (gpointer user_data)
 }
 
 static void
+on_after_paint_cb (GdkFrameClock *clock,
+                   PbApplication *self)
+{
+  self->painted = TRUE;
+}
+
+/* Waits for the first frame and for the pages to finish loading their data. */
+static gboolean
+screenshot_poll_cb (gpointer user_data)
+{
+  PbApplication *self = PB_APPLICATION (user_data);
+  gint64 now = g_get_monotonic_time ();
+
+  if (pb_job_count_running () > 0)
+    self->quiet_since = 0;
+  else if (self->quiet_since == 0)
+    self->quiet_since = now;
+
+  if (now - self->screenshot_since > SCREENSHOT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND)
+    g_printerr ("perturb-workbench: taking the screenshot although %s\n",
+                self->painted ? "pages are still loading" : "the window has not drawn yet");
+  else if (!self->painted || self->quiet_since == 0 ||
+           now - self->quiet_since < SCREENSHOT_QUIET_MS * G_TIME_SPAN_MILLISECOND)
+    return G_SOURCE_CONTINUE;
+
+  take_screenshot_cb (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
 on_window_mapped_cb (GtkWidget     *window,
                      PbApplication *self)
 {
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
   if (self->exit_status < 0)
     return;
   self->exit_status = -1;  /* armed once: a second map must not shoot again */
-  g_timeout_add_full (G_PRIORITY_DEFAULT, SCREENSHOT_DELAY_MS, take_screenshot_cb,
+  self->screenshot_since = g_get_monotonic_time ();
+  if (clock != NULL)
+    g_signal_connect_object (clock, "after-paint", G_CALLBACK (on_after_paint_cb), self, 0);
+  else
+    self->painted = TRUE;
+  g_timeout_add_full (G_PRIORITY_DEFAULT, SCREENSHOT_POLL_MS, screenshot_poll_cb,
                       g_object_ref (self), g_object_unref);
 }
 

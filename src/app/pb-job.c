@@ -58,6 +58,8 @@ static guint signals [N_SIGNALS];
 
 /* canonical project path → the running writer #PbJob (unowned); main thread only */
 static GHashTable *writers;
+/* jobs running now, of every kind; main thread only */
+static guint n_running;
 
 typedef struct
 {
@@ -97,6 +99,10 @@ pb_job_set_running (PbJob    *self,
     return;
 
   self->running = running;
+  if (running)
+    n_running++;
+  else
+    n_running--;
   g_object_notify_by_pspec (G_OBJECT (self), properties [PROP_RUNNING]);
 }
 
@@ -346,6 +352,17 @@ pb_job_start_writer (PbJob           *self,
 
   pb_job_start (self, func, data, data_destroy);
   return TRUE;
+}
+
+/**
+ * pb_job_count_running:
+ *
+ * Returns: how many jobs of this process are running (loading or writing)
+ */
+guint
+pb_job_count_running (void)
+{
+  return n_running;
 }
 
 /**

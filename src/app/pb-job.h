@@ -41,6 +41,7 @@ gboolean      pb_job_start_writer   (PbJob          *self,
                                      GDestroyNotify  data_destroy,
                                      GError        **error);
 PbJob        *pb_job_find_writer    (const char     *project_path);
+guint         pb_job_count_running  (void);
 gboolean      pb_job_check_project_free (const char *project_path,
                                      GError        **error);
 void          pb_job_set_title      (PbJob          *self,

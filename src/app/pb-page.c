@@ -116,11 +116,39 @@ pb_page_set_property (GObject      *object,
     }
 }
 
+/* AdwPreferencesPage clamps its content to 600 px, too narrow for the tables
+ * and figures of a workbench page; libadwaita 1.2 has no property for it, so
+ * the clamps inside the page are widened once the subclass built its template. */
+#define PB_PAGE_MAXIMUM_WIDTH 1000
+#define PB_PAGE_TIGHTENING_THRESHOLD 800
+
+static void
+widen_clamps (GtkWidget *widget)
+{
+  if (ADW_IS_CLAMP (widget))
+    {
+      adw_clamp_set_maximum_size (ADW_CLAMP (widget), PB_PAGE_MAXIMUM_WIDTH);
+      adw_clamp_set_tightening_threshold (ADW_CLAMP (widget), PB_PAGE_TIGHTENING_THRESHOLD);
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    widen_clamps (child);
+}
+
+static void
+pb_page_constructed (GObject *object)
+{
+  G_OBJECT_CLASS (pb_page_parent_class)->constructed (object);
+
+  widen_clamps (GTK_WIDGET (object));
+}
+
 static void
 pb_page_class_init (PbPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = pb_page_constructed;
   object_class->dispose = pb_page_dispose;
   object_class->finalize = pb_page_finalize;
   object_class->get_property = pb_page_get_property;
