@@ -131,7 +131,8 @@ static const char project_help[] =
   "  history, intermediate, slice, parallel\n"
   "                  --study NAME|NUMBER  a tuning study's trials (--storage LOCATION)\n"
   "\n"
-  "Without a project: perturb figure demo --kind KIND --out FILE.\n"
+  "Without a project: perturb figure demo --kind KIND --out FILE (a project file\n"
+  "called demo is ./demo).\n"
   "Exit status: 0 done, 2 bad usage or input (unknown kind, run, sample…), 1 failure.";
 
 /* what a usage message calls each source */
