@@ -13,6 +13,7 @@
 #include "pb-engine.h"
 #include "pb-job.h"
 #include "pb-page.h"
+#include "pb-screenshot.h"
 
 #include "pb-test-project.h"
 #include "pb-test-util.h"
@@ -22,6 +23,16 @@ typedef struct
   GtkWidget *window;
   GPtrArray *toasts;   /* (element-type utf8) */
 } PbTestHost;
+
+/* What a page test's main() does first: GTK and libadwaita, settings in memory. */
+static inline void
+pb_test_page_init (int    *argc,
+                   char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (argc, argv, NULL);
+  adw_init ();
+}
 
 static inline void
 pb_test_host_toast_cb (GSimpleAction *action,
@@ -232,4 +243,82 @@ pb_test_page_fixture_tear (PbTestPageFixture *f)
   pb_test_rmdir (f->dir);
   g_free (f->path);
   g_free (f->dir);
+}
+
+/* A stored 2-epoch model (H 6, FC 4) of the tiny dataset "default", a
+ * checkpoint per epoch; returns its run id. */
+static inline gint64
+pb_test_train_tiny (PbProject *project)
+{
+  g_autoptr(PbDataset) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  PbTrainConfig config;
+  gint64 run_id = 0;
+
+  ds = pb_dataset_load (project, "default", &error);
+  g_assert_no_error (error);
+  pb_train_config_init (&config);
+  config.model.n_hidden = 6;
+  config.model.n_fc = 4;
+  config.optim.lr = 0.01;
+  config.batch_size = 8;
+  config.n_epochs = 2;
+  config.eval_every = 1;
+  config.checkpoint_every = 1;
+  config.n_threads = 1;
+  g_assert_true (pb_train_run (project, &config, "default", ds, ds, &run_id, NULL, NULL, NULL,
+                               &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (run_id, >, 0);
+  return run_id;
+}
+
+/* Iterates the main loop without blocking for @seconds: a window maps and draws. */
+static inline void
+pb_test_iterate_for (double seconds)
+{
+  gint64 until = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+/* @page alone in a presented window @height px tall, after half a second of
+ * drawing; pb_test_window_close() takes the page out again. */
+static inline GtkWidget *
+pb_test_window_new_for_page (PbPage *page,
+                             int     height)
+{
+  GtkWidget *window = gtk_window_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 900, height);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
+  gtk_window_present (GTK_WINDOW (window));
+  pb_test_iterate_for (0.5);
+  return window;
+}
+
+/* Saves @window as $G_TEST_BUILDDIR/screenshots/@name.png, for the README and
+ * for looking at. */
+static inline void
+pb_test_window_save_png (GtkWidget  *window,
+                         const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  g_autofree char *png = g_build_filename (dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (dir, 0755);
+  g_assert_true (pb_screenshot_save_png (window, png, &error));
+  g_assert_no_error (error);
+  g_test_message ("saved %s", png);
+}
+
+static inline void
+pb_test_window_close (GtkWidget *window)
+{
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+  pb_test_drain ();
 }

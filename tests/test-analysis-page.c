@@ -24,37 +24,13 @@ typedef PbTestPageFixture Fixture;
 static void
 train_and_attack (PbProject *project)
 {
-  g_autoptr(PbDataset) ds = NULL;
   g_autoptr(PbModel) model = NULL;
   g_autoptr(GError) error = NULL;
-  PbTrainConfig config;
   PbAttackParams params;
-  gint64 run_id = 0, attack_id, checkpoint_id;
+  gint64 attack_id, checkpoint_id;
 
-  ds = pb_dataset_load (project, "default", &error);
-  g_assert_no_error (error);
-  pb_train_config_init (&config);
-  config.model.n_hidden = 6;
-  config.model.n_fc = 4;
-  config.optim.lr = 0.01;
-  config.batch_size = 8;
-  config.n_epochs = 2;
-  config.eval_every = 1;
-  config.checkpoint_every = 1;
-  config.n_threads = 1;
-  g_assert_true (pb_train_run (project, &config, "default", ds, ds, &run_id, NULL, NULL, NULL,
-                               &error));
-  g_assert_no_error (error);
-
-  {
-    g_autoptr(sqlite3_stmt) stmt = pb_sqlite_prepare (pb_project_get_db (project),
-                                                      "SELECT max(checkpoint_id) FROM checkpoints",
-                                                      &error);
-
-    g_assert_no_error (error);
-    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-    checkpoint_id = sqlite3_column_int64 (stmt, 0);
-  }
+  pb_test_train_tiny (project);
+  checkpoint_id = pb_test_query_int (project, "SELECT max(checkpoint_id) FROM checkpoints");
   model = pb_attack_load_checkpoint (project, checkpoint_id, &error);
   g_assert_no_error (error);
   pb_attack_params_init (&params);
@@ -325,9 +301,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  pb_test_page_init (&argc, &argv);
 
   g_test_add ("/pb/analysis-page/run", Fixture, NULL, fixture_setup, test_run, fixture_tear);
   g_test_add ("/pb/analysis-page/bad-input", Fixture, NULL, fixture_setup, test_bad_input,

@@ -23,39 +23,13 @@
 
 typedef PbTestPageFixture Fixture;
 
-/* A stored 2-epoch model of the tiny dataset, a checkpoint per epoch. */
-static void
-train_tiny (PbProject *project)
-{
-  g_autoptr(PbDataset) ds = NULL;
-  g_autoptr(GError) error = NULL;
-  PbTrainConfig config;
-  gint64 run_id = 0;
-
-  ds = pb_dataset_load (project, "default", &error);
-  g_assert_no_error (error);
-  pb_train_config_init (&config);
-  config.model.n_hidden = 6;
-  config.model.n_fc = 4;
-  config.optim.lr = 0.01;
-  config.batch_size = 8;
-  config.n_epochs = 2;
-  config.eval_every = 1;
-  config.checkpoint_every = 1;
-  config.n_threads = 1;
-  g_assert_true (pb_train_run (project, &config, "default", ds, ds, &run_id, NULL, NULL, NULL,
-                               &error));
-  g_assert_no_error (error);
-  g_assert_cmpint (run_id, >, 0);
-}
-
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
   pb_test_page_fixture_create_project (f, TRUE);
   if (GPOINTER_TO_INT (data) == 0)
-    train_tiny (f->project);
+    pb_test_train_tiny (f->project);
   pb_test_page_fixture_show (f, pb_attack_page_new ());
   pb_test_drain ();
 }
@@ -216,7 +190,7 @@ test_no_checkpoint (Fixture       *f,
   g_assert_cmpint (pb_test_query_int (f->project, "SELECT count(*) FROM attack_runs"), ==, 0);
 
   /* a model trained meanwhile is offered when the page is shown again */
-  train_tiny (f->project);
+  pb_test_train_tiny (f->project);
   gtk_widget_set_visible (GTK_WIDGET (f->page), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (f->page), TRUE);
   pb_test_drain ();
@@ -321,9 +295,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  pb_test_page_init (&argc, &argv);
 
   g_test_add ("/pb/attack-page/run", Fixture, NULL, fixture_setup, test_run, fixture_tear);
   g_test_add ("/pb/attack-page/no-checkpoint", Fixture, GINT_TO_POINTER (1), fixture_setup,

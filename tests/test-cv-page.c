@@ -349,9 +349,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  pb_test_page_init (&argc, &argv);
 
   g_test_add ("/pb/cv-page/run", Fixture, NULL, fixture_setup, test_run, fixture_tear);
   g_test_add ("/pb/cv-page/use-best", Fixture, NULL, fixture_setup, test_use_best,

@@ -16,6 +16,7 @@
 #include "pb-screenshot.h"
 #include "pb-source-connect.h"
 
+#include "pb-test-page.h"
 #include "pb-test-util.h"
 
 #include <libpq-fe.h>
@@ -260,35 +261,6 @@ answer (AdwMessageDialog *dialog,
   gtk_window_close (GTK_WINDOW (dialog));
 }
 
-/* The page as it stands, in a window, for the README and for looking at. */
-static void
-save_page_png (PbPage     *page,
-               const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *png = g_build_filename (dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-  GtkWidget *window = gtk_window_new ();
-  gint64 until;
-
-  g_mkdir_with_parents (dir, 0755);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 760);
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_present (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-  g_assert_true (pb_screenshot_save_png (window, png, &error));
-  g_assert_no_error (error);
-  g_test_message ("saved %s", png);
-
-  gtk_window_set_child (GTK_WINDOW (window), NULL);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
-}
-
 static void
 test_page_asks_for_password (void)
 {
@@ -298,6 +270,7 @@ test_page_asks_for_password (void)
   g_autoptr(PbProject) project = NULL;
   g_autoptr(PbImportRecord) record = NULL;
   PbPage *page;
+  GtkWidget *window;
   PbJob *job;
   AdwMessageDialog *dialog;
 
@@ -348,7 +321,11 @@ test_page_asks_for_password (void)
   g_test_message ("import: %s", pb_import_page_get_status (PB_IMPORT_PAGE (page)));
   g_assert_null (pb_job_get_error (job));
   g_assert_cmpint (pb_import_page_get_count (PB_IMPORT_PAGE (page), "raw_icustay"), >, 0);
-  save_page_png (page, "page-import-postgres");
+
+  /* the page as it stands, for the README and for looking at */
+  window = pb_test_window_new_for_page (page, 760);
+  pb_test_window_save_png (window, "page-import-postgres");
+  pb_test_window_close (window);
 
   record = pb_source_dup_latest_import (project, &error);
   g_assert_no_error (error);

@@ -15,6 +15,7 @@
 #include "pb-source-connect.h"
 
 #include "pb-test-gui.h"
+#include "pb-test-page.h"
 #include "pb-test-project.h"
 #include "pb-test-util.h"
 
@@ -81,49 +82,24 @@ static void
 save_page_png (PbPage     *page,
                const char *name)
 {
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *png = g_build_filename (dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-  GtkWidget *window = gtk_window_new ();
-  gint64 until;
+  GtkWidget *window = pb_test_window_new_for_page (page, 1500);
+  g_autofree char *end_name = g_strconcat (name, "-end", NULL);
+  GtkWidget *w = GTK_WIDGET (page);
+  GtkAdjustment *adj;
 
-  g_mkdir_with_parents (dir, 0755);
-  gtk_window_set_default_size (GTK_WINDOW (window), 900, 1500);
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (page));
-  gtk_window_present (GTK_WINDOW (window));
-  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
-  while (g_get_monotonic_time () < until)
-    g_main_context_iteration (NULL, FALSE);
-
-  g_assert_true (pb_screenshot_save_png (window, png, &error));
-  g_assert_no_error (error);
-  g_test_message ("saved %s", png);
+  pb_test_window_save_png (window, name);
 
   /* and scrolled to the end: the stage table */
-  {
-    GtkWidget *w = GTK_WIDGET (page);
-    g_autofree char *end_file = g_strconcat (name, "-end.png", NULL);
-    g_autofree char *end_png = g_build_filename (dir, end_file, NULL);
-    GtkAdjustment *adj;
+  while (w != NULL && !GTK_IS_SCROLLED_WINDOW (w))
+    w = gtk_widget_get_first_child (w) != NULL && !GTK_IS_SCROLLED_WINDOW (w)
+          ? gtk_widget_get_first_child (w) : w;
+  g_assert_true (GTK_IS_SCROLLED_WINDOW (w));
+  adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (w));
+  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
+  pb_test_iterate_for (0.25);
+  pb_test_window_save_png (window, end_name);
 
-    while (w != NULL && !GTK_IS_SCROLLED_WINDOW (w))
-      w = gtk_widget_get_first_child (w) != NULL && !GTK_IS_SCROLLED_WINDOW (w)
-            ? gtk_widget_get_first_child (w) : w;
-    g_assert_true (GTK_IS_SCROLLED_WINDOW (w));
-    adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (w));
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj));
-    until = g_get_monotonic_time () + G_USEC_PER_SEC / 4;
-    while (g_get_monotonic_time () < until)
-      g_main_context_iteration (NULL, FALSE);
-    g_assert_true (pb_screenshot_save_png (window, end_png, &error));
-    g_assert_no_error (error);
-  }
-
-  gtk_window_set_child (GTK_WINDOW (window), NULL);
-  gtk_window_destroy (GTK_WINDOW (window));
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  pb_test_window_close (window);
 }
 
 static void

@@ -378,9 +378,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  gtk_test_init (&argc, &argv, NULL);
-  adw_init ();
+  pb_test_page_init (&argc, &argv);
 
   g_test_add ("/pb/tune-page/run", Fixture, NULL, fixture_setup, test_run, fixture_tear);
   g_test_add ("/pb/tune-page/reload", Fixture, NULL, fixture_setup, test_reload, fixture_tear);
