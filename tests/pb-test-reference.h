@@ -1,7 +1,8 @@
-/* pb-test-reference.h — reading the PyTorch reference files of the parity
- * tests (header-only): the file's bytes, a bounds-checked cursor over them,
- * int32 sections as lengths and labels, and the model that the header words
- * 2–8 describe (tests/tools/make-*-reference.py write them the same way).
+/* pb-test-reference.h — reading the reference files in tests/data that the
+ * parity tests compare against (header-only): JSON ones whole; binary ones
+ * through a bounds-checked cursor, int32 sections as lengths and labels, and
+ * the model that the header words 2–8 describe (tests/tools/make-*-reference.py
+ * write them the same way).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,8 +10,23 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "pb-model.h"
+
+/* Loads $PB_TEST_DATA/@name into @parser; returns its root object (owned by
+ * @parser). */
+static inline JsonObject *
+pb_test_load_json (JsonParser *parser,
+                   const char *name)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"), name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_get_object (json_parser_get_root (parser));
+}
 
 typedef struct
 {

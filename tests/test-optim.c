@@ -9,6 +9,8 @@
 #include "pb-error.h"
 #include "pb-optim.h"
 
+#include "pb-test-reference.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -29,14 +31,8 @@ static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"),
-                                            "optim-reference.json", NULL);
-  g_autoptr(GError) error = NULL;
-
   f->parser = json_parser_new ();
-  json_parser_load_from_file (f->parser, path, &error);
-  g_assert_no_error (error);
-  f->cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (f->parser)),
+  f->cases = json_object_get_array_member (pb_test_load_json (f->parser, "optim-reference.json"),
                                            "cases");
 }
 

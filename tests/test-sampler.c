@@ -9,6 +9,8 @@
 #include "pb-error.h"
 #include "pb-sampler.h"
 
+#include "pb-test-reference.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <string.h>
@@ -163,15 +165,11 @@ test_bad_weights (void)
 static void
 test_kfold_matches_sklearn (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"),
-                                            "kfold-reference.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonArray *cases;
 
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+  cases = json_object_get_array_member (pb_test_load_json (parser, "kfold-reference.json"),
                                         "cases");
 
   for (guint c = 0; c < json_array_get_length (cases); c++)

@@ -10,6 +10,8 @@
 
 #include "pb-tpe.h"
 
+#include "pb-test-reference.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 
@@ -93,16 +95,12 @@ compare_pairs (gconstpointer pa,
 static void
 test_tpe_matches_optuna_3_1 (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"), "tpe-reference.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
   PbTpeOptions options;
   JsonArray *cases;
   guint n_checked = 0;
 
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+  cases = json_object_get_array_member (pb_test_load_json (parser, "tpe-reference.json"),
                                         "cases");
   g_assert_cmpuint (json_array_get_length (cases), >=, 10);
 

@@ -9,6 +9,8 @@
 #include "pb-model.h"
 #include "pb-optim.h"
 
+#include "pb-test-reference.h"
+
 #include <json-glib/json-glib.h>
 #include <math.h>
 
@@ -62,8 +64,6 @@ optim_from_case (PbOptimConfig *c,
 static void
 test_three_steps_on_model (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("PB_TEST_DATA"),
-                                            "train-parity-reference.json", NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   JsonObject *root;
@@ -76,9 +76,7 @@ test_three_steps_on_model (void)
   g_autofree gint *labels = NULL;
   g_autofree float *x = NULL;
 
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = pb_test_load_json (parser, "train-parity-reference.json");
   cases = json_object_get_array_member (root, "cases");
   init = json_object_get_object_member (root, "init");
   jl = json_object_get_array_member (root, "lengths");
