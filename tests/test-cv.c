@@ -286,6 +286,47 @@ progress_cb (double        fraction,
     g_cancellable_cancel (log->cancel);
 }
 
+/* Each fold's run knows its data: the CV's dataset, and the fold it held out. */
+static void
+check_fold_data (PbProject        *project,
+                 const PbCvResult *r,
+                 const PbDataset  *ds)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean is_fold = TRUE;
+
+  for (guint f = 0; f < r->config.n_folds; f++)
+    {
+      g_autoptr(PbDataset) valid = NULL;
+      g_autofree char *dataset_name = NULL;
+      g_autofree char *name = NULL;
+      g_autofree char *expected_name = g_strdup_printf ("cv %" G_GINT64_FORMAT " fold %u held-out",
+                                                        r->cv_id, f);
+      guint m = 0;
+
+      g_assert_true (pb_cv_load_fold_data (project, r->folds[f].run_id, &is_fold, &dataset_name,
+                                           &valid, &name, &error));
+      g_assert_no_error (error);
+      g_assert_true (is_fold);
+      g_assert_cmpstr (dataset_name, ==, "ds");
+      g_assert_cmpstr (name, ==, expected_name);
+      g_assert_cmpuint (valid->n, ==, r->folds[f].n_valid);
+      for (guint i = 0; i < ds->n; i++)
+        if (r->fold_of_sample[i] == f)
+          {
+            g_assert_cmpint (valid->sample_ids[m], ==, ds->sample_ids[i]);
+            g_assert_cmpint (valid->labels[m], ==, ds->labels[i]);
+            m++;
+          }
+      g_assert_cmpuint (m, ==, valid->n);
+    }
+
+  /* any other run is no fold, and nothing is loaded */
+  g_assert_true (pb_cv_load_fold_data (project, 9999, &is_fold, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (is_fold);
+}
+
 static void
 run_preset (Fixture    *f,
             PbProtocol  protocol)
@@ -319,6 +360,7 @@ run_preset (Fixture    *f,
   g_assert_cmpmem (r->fold_of_sample, sizeof expected, expected, sizeof expected);
   check_result (f->project, r, ds);
   g_assert_nonnull (pb_cv_result_get_target_fold (r));
+  check_fold_data (f->project, r, ds);
 
   ids = pb_cv_list (f->project, &error);
   g_assert_no_error (error);
@@ -691,6 +733,10 @@ test_cli (Fixture       *f,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "folds")), ==, 3);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (o, "summary"),
                                                "n_folds"), ==, 3);
+
+  /* a fold's model is attacked on the CV's dataset without --dataset */
+  EXPECT (0, "attack", f->path, "--run", "2", "--samples", "4", "--iterations", "2");
+  g_assert_true (g_str_has_prefix (out, "attack run 1: "));
 
   EXPECT (0, "cv", f->path, "--resume", "1");                  /* finished: nothing to do */
   EXPECT (0, "cv", f->path, "--list");
