@@ -11,6 +11,8 @@
 
 #include <glib.h>
 #include <json-glib/json-glib.h>
+#include <math.h>
+#include <string.h>
 
 #include "pb-model.h"
 
@@ -107,4 +109,33 @@ pb_test_reference_model_config (PbModelConfig *config,
   config->act_fc = h[7] == 0 ? PB_ACTIVATION_RELU : PB_ACTIVATION_TANH;
   config->protocol = h[8] == 0 ? PB_PROTOCOL_STANDARD : PB_PROTOCOL_SEED;
   config->dropout = dropout;
+}
+
+/* A model of @config carrying the reference's @n_params weights, which must be
+ * exactly as many as the model has. */
+static inline PbModel *
+pb_test_reference_model (const PbModelConfig *config,
+                         const float         *params,
+                         gsize                n_params)
+{
+  g_autoptr(GError) error = NULL;
+  PbModel *model = pb_model_new (config, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (pb_model_get_n_params (model), ==, n_params);
+  memcpy (pb_model_get_params (model), params, sizeof (float) * n_params);
+  return model;
+}
+
+/* max |a − b| over @n values, in double */
+static inline double
+pb_test_max_abs_diff_f (const float *a,
+                        const float *b,
+                        gsize        n)
+{
+  double m = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, fabs ((double) a[i] - (double) b[i]));
+  return m;
 }

@@ -163,36 +163,12 @@ ref_pert (const Reference *ref,
   return ref->perts + (gsize) e * ref->B * ref->T * ref->config.n_features;
 }
 
-static PbModel *
-model_from_reference (const Reference *ref)
-{
-  g_autoptr(GError) error = NULL;
-  PbModel *model = pb_model_new (&ref->config, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (pb_model_get_n_params (model), ==, ref->n_params);
-  memcpy (pb_model_get_params (model), ref->weights, sizeof (float) * ref->n_params);
-  return model;
-}
-
-static double
-max_abs_diff_f (const float *a,
-                const float *b,
-                gsize        n)
-{
-  double m = 0.0;
-
-  for (gsize k = 0; k < n; k++)
-    m = MAX (m, fabs ((double) a[k] - (double) b[k]));
-  return m;
-}
-
 static void
 test_attack_parity (gconstpointer data)
 {
   const char *name = data;
   g_autoptr(Reference) ref = reference_load (name);
-  g_autoptr(PbModel) model = model_from_reference (ref);
+  g_autoptr(PbModel) model = pb_test_reference_model (&ref->config, ref->weights, ref->n_params);
   g_autoptr(PbAttacker) attacker = NULL;
   g_autoptr(GError) error = NULL;
   const gsize n_cells = (gsize) ref->B * ref->T * ref->config.n_features;
@@ -214,7 +190,8 @@ test_attack_parity (gconstpointer data)
       losses = pb_attacker_get_losses (attacker);
       for (guint b = 0; b < ref->B; b++)
         dl = MAX (dl, fabs (losses[b] - ref_losses (ref, e)[b]));
-      dp = max_abs_diff_f (pb_attacker_get_perturbation (attacker), ref_pert (ref, e), n_cells);
+      dp = pb_test_max_abs_diff_f (pb_attacker_get_perturbation (attacker), ref_pert (ref, e),
+                                   n_cells);
       if (e < 2 || dp > TOL || dl > TOL)
         g_test_message ("%s iteration %u: loss[0] %.8f vs %.8f, maxdiff loss %.3g, P %.3g",
                         name, e, losses[0], ref_losses (ref, e)[0], dl, dp);
@@ -239,7 +216,7 @@ test_attack_parity (gconstpointer data)
           n_found += k == 0;
           g_assert_cmpfloat_with_epsilon (rec->loss[b], ref->rec_loss[k][b], TOL);
         }
-      g_assert_cmpfloat (max_abs_diff_f (rec->pert, ref->rec_pert[k], n_cells), <=, TOL);
+      g_assert_cmpfloat (pb_test_max_abs_diff_f (rec->pert, ref->rec_pert[k], n_cells), <=, TOL);
     }
   /* the fixtures are chosen so that most, not all, samples flip */
   g_assert_cmpuint (n_found, >=, 2);

@@ -121,13 +121,7 @@ reference_load (const char *name)
 static PbModel *
 reference_model (const Reference *ref)
 {
-  g_autoptr(GError) error = NULL;
-  PbModel *model = pb_model_new (&ref->config, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (pb_model_get_n_params (model), ==, ref->n_params);
-  memcpy (pb_model_get_params (model), ref->params, sizeof (float) * ref->n_params);
-  return model;
+  return pb_test_reference_model (&ref->config, ref->params, ref->n_params);
 }
 
 static PbDataset *
@@ -157,18 +151,6 @@ reference_config (const Reference     *ref,
       config->baseline = ref->baseline;
       config->baseline_len = ref->T;
     }
-}
-
-static double
-max_abs_diff_f (const float *a,
-                const float *b,
-                gsize        n)
-{
-  double m = 0.0;
-
-  for (gsize i = 0; i < n; i++)
-    m = MAX (m, fabs ((double) a[i] - b[i]));
-  return m;
 }
 
 static double
@@ -215,12 +197,12 @@ test_parity (gconstpointer data)
   for (guint b = 0; b < ref->B; b++)
     g_assert_cmpuint (gi->targets[b], ==, (guint) ref->targets[b]);
   check_close ("S(x)", max_abs_diff_d (gi->scores, ref->scores, ref->B));
-  check_close ("gradient x input", max_abs_diff_f (gi->values, ref->gi, n_x));
+  check_close ("gradient x input", pb_test_max_abs_diff_f (gi->values, ref->gi, n_x));
 
   reference_config (ref, &config, PB_ATTRIBUTION_METHOD_INTEGRATED_GRADIENTS);
   ig = pb_attribution_compute (model, ds, &config, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  check_close ("integrated gradients", max_abs_diff_f (ig->values, ref->ig, n_x));
+  check_close ("integrated gradients", pb_test_max_abs_diff_f (ig->values, ref->ig, n_x));
   check_close ("S(baseline)", max_abs_diff_d (ig->baseline_scores, ref->ig_base, ref->B));
   check_close ("completeness gap", max_abs_diff_d (ig->gaps, ref->ig_gap, ref->B));
 
@@ -231,7 +213,8 @@ test_parity (gconstpointer data)
   fconfig.keep_perturbations = TRUE;
   fgsm = pb_fgsm_run (model, ds, &fconfig, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  check_close ("FGSM x' - x", max_abs_diff_f (fgsm->perturbations, ref->fgsm, ref->n_eps * n_x));
+  check_close ("FGSM x' - x",
+               pb_test_max_abs_diff_f (fgsm->perturbations, ref->fgsm, ref->n_eps * n_x));
   for (guint k = 0; k < ref->n_eps * ref->B; k++)
     g_assert_cmpint (fgsm->predictions[k], ==, ref->preds[k]);
 }
@@ -840,7 +823,7 @@ test_cli (void)
   config.n_steps = 8;
   direct = pb_attribution_compute (m2, ds, &config, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpfloat (max_abs_diff_f (stored->values, direct->values, n_x), <=, 1e-6);
+  g_assert_cmpfloat (pb_test_max_abs_diff_f (stored->values, direct->values, n_x), <=, 1e-6);
   g_clear_object (&project);
   g_clear_pointer (&obj, json_object_unref);
 
