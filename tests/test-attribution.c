@@ -727,7 +727,22 @@ test_store_roundtrip (void)
   g_assert_cmpmem (rback->perturbations, 2 * n_x * sizeof (float),
                    r->perturbations, 2 * n_x * sizeof (float));
   g_clear_pointer (&rback, pb_fgsm_result_free);
+
+  /* the curve alone, without the per-stay rows */
+  rback = pb_fgsm_result_load_curve (project, fid, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rback->n, ==, ds->n);
+  g_assert_cmpuint (rback->n_epsilons, ==, 2);
+  g_assert_cmpfloat (rback->points[1].metrics.accuracy, ==, r->points[1].metrics.accuracy);
+  g_assert_cmpfloat (rback->points[1].metrics.auc, ==, r->points[1].metrics.auc);
+  g_assert_cmpfloat (rback->clean.accuracy, ==, r->clean.accuracy);
+  g_assert_null (rback->perturbations);
+  g_clear_pointer (&rback, pb_fgsm_result_free);
+
   rback = pb_fgsm_result_load (project, fid + 5, &error);
+  g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (pb_fgsm_result_load_curve (project, fid + 5, &error));
   g_assert_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_NOT_FOUND);
 
   g_clear_object (&project);

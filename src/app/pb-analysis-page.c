@@ -622,7 +622,7 @@ show_stored_fgsm (PbAnalysisPage *self)
       return;
     }
   id = g_array_index (self->fgsm_ids, gint64, pos);
-  r = pb_fgsm_result_load (project, id, &error);
+  r = pb_fgsm_result_load_curve (project, id, &error);
   if (r == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("Could not read FGSM curve %lld"

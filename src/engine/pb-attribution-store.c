@@ -528,19 +528,13 @@ pb_fgsm_result_save (const PbFgsmResult  *result,
   return TRUE;
 }
 
-/**
- * pb_fgsm_result_load:
- * @project: a project
- * @fgsm_id: a stored FGSM run
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the curve, predictions and (when stored)
- *   perturbations; clean metrics other than accuracy, AUC and loss are 0
- */
-PbFgsmResult *
-pb_fgsm_result_load (PbProject  *project,
-                     gint64      fgsm_id,
-                     GError    **error)
+/* The curve always; the per-stay rows (predictions, perturbations: tens of
+ * MB for a few hundred stays) only when @with_examples. */
+static PbFgsmResult *
+load_fgsm_result (PbProject  *project,
+                  gint64      fgsm_id,
+                  gboolean    with_examples,
+                  GError    **error)
 {
   sqlite3 *db;
   g_autoptr(sqlite3_stmt) head = NULL;
@@ -612,6 +606,9 @@ pb_fgsm_result_load (PbProject  *project,
       p->flip_rate = sqlite3_column_double (points, 8);
     }
 
+  if (!with_examples)
+    return g_steal_pointer (&r);
+
   perts = pb_sqlite_prepare (db,
                              "SELECT eps_index, idx, sample_id, label, length, prediction, vals "
                              "FROM fgsm_perturbations WHERE fgsm_id = ?1", error);
@@ -657,4 +654,41 @@ pb_fgsm_result_load (PbProject  *project,
     }
 
   return g_steal_pointer (&r);
+}
+
+/**
+ * pb_fgsm_result_load:
+ * @project: a project
+ * @fgsm_id: a stored FGSM run
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the curve, predictions and (when stored)
+ *   perturbations; clean metrics other than accuracy, AUC and loss are 0
+ */
+PbFgsmResult *
+pb_fgsm_result_load (PbProject  *project,
+                     gint64      fgsm_id,
+                     GError    **error)
+{
+  return load_fgsm_result (project, fgsm_id, TRUE, error);
+}
+
+/**
+ * pb_fgsm_result_load_curve:
+ * @project: a project
+ * @fgsm_id: a stored FGSM run
+ * @error: return location for a #GError
+ *
+ * Like pb_fgsm_result_load() without the per-stay rows, which a robustness
+ * figure does not need: @points and @clean are filled; @predictions,
+ * @lengths, @labels and @sample_ids are zeros and @perturbations is %NULL.
+ *
+ * Returns: (transfer full): the curve
+ */
+PbFgsmResult *
+pb_fgsm_result_load_curve (PbProject  *project,
+                           gint64      fgsm_id,
+                           GError    **error)
+{
+  return load_fgsm_result (project, fgsm_id, FALSE, error);
 }

@@ -117,6 +117,9 @@ gboolean      pb_fgsm_result_save      (const PbFgsmResult *result,
 PbFgsmResult *pb_fgsm_result_load      (PbProject          *project,
                                         gint64              fgsm_id,
                                         GError            **error);
+PbFgsmResult *pb_fgsm_result_load_curve (PbProject         *project,
+                                        gint64              fgsm_id,
+                                        GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PbFgsmResult, pb_fgsm_result_free)
 

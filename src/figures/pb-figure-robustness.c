@@ -158,7 +158,7 @@ pb_figure_load_fgsm (PbProject  *project,
 
   g_return_val_if_fail (project != NULL, NULL);
 
-  result = pb_fgsm_result_load (project, fgsm_id, error);
+  result = pb_fgsm_result_load_curve (project, fgsm_id, error);
   if (result == NULL)
     return NULL;
   title = g_strdup_printf (_("FGSM robustness (%u stays)"), result->n);
