@@ -37,6 +37,13 @@ static const char *source_names[PB_FIGURE_N_SOURCE_TYPES] = {
   "attribution", "FGSM curve",
 };
 
+/**
+ * pb_figure_source_init:
+ * @source: a source to fill
+ *
+ * No source yet, the default sample, best examples of original class 0, full
+ * length only, the loss curve and the perturbation-probability map.
+ */
 void
 pb_figure_source_init (PbFigureSource *source)
 {

@@ -47,6 +47,12 @@ pb_figure_new (PbPlotKind kind)
   return figure;
 }
 
+/**
+ * pb_figure_free:
+ * @figure: (nullable): a figure
+ *
+ * Frees @figure's data and everything it borrows.
+ */
 void
 pb_figure_free (PbFigure *figure)
 {
@@ -108,6 +114,14 @@ pb_figure_get_caption (const PbFigure *figure)
   return figure->caption;
 }
 
+/**
+ * pb_figure_export:
+ *
+ * pb_plot_figure_export() of pb_figure_get_plot_figure(): PNG, SVG or PDF at
+ * @width_pt × @height_pt (@dpi for PNG).
+ *
+ * Returns: %TRUE, or %FALSE with @error set (%PB_PLOT_ERROR)
+ */
 gboolean
 pb_figure_export (const PbFigure  *figure,
                   PbPlotFormat     format,
@@ -122,6 +136,13 @@ pb_figure_export (const PbFigure  *figure,
   return pb_plot_figure_export (&figure->plot, format, path, width_pt, height_pt, dpi, error);
 }
 
+/**
+ * pb_figure_write_csv:
+ *
+ * Writes the figure's data as CSV (pb_plot_figure_write_csv()).
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
 gboolean
 pb_figure_write_csv (const PbFigure  *figure,
                      const char      *path,
