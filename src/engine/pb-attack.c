@@ -17,6 +17,7 @@
 
 #include "pb-checkpoint.h"
 #include "pb-error.h"
+#include "pb-json.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
@@ -49,21 +50,6 @@ struct _PbAttacker
 };
 
 /* ---- parameters ----------------------------------------------------------- */
-
-/* the shortest of %.15g … %.17g that reads back as @v */
-static char *
-format_double (char   *buf,
-               gsize   size,
-               double  v)
-{
-  for (int prec = 15; prec <= 17; prec++)
-    {
-      g_ascii_formatd (buf, size, prec == 15 ? "%.15g" : prec == 16 ? "%.16g" : "%.17g", v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  return buf;
-}
 
 /**
  * pb_attack_params_init:
@@ -142,8 +128,8 @@ pb_attack_params_to_json (const PbAttackParams *params)
                           "\"batch_size\":%u,\"max_samples\":%u,\"sample_seed\":%" G_GUINT64_FORMAT
                           ",\"optimizer\":%s}",
                           pb_protocol_get_name (params->preset),
-                          format_double (kappa, sizeof kappa, params->kappa),
-                          format_double (lambda, sizeof lambda, params->lambda),
+                          pb_json_format_double (kappa, sizeof kappa, params->kappa),
+                          pb_json_format_double (lambda, sizeof lambda, params->lambda),
                           params->iterations, params->batch_size, params->max_samples,
                           params->sample_seed, optim);
 }

@@ -104,3 +104,28 @@ pb_json_to_string (JsonNode *root,
 
   return text;
 }
+
+/**
+ * pb_json_format_double:
+ * @buf: where to write, at least %G_ASCII_DTOSTR_BUF_SIZE bytes
+ * @size: its size
+ * @v: a finite number
+ *
+ * The shortest of %.15g … %.17g that reads back as @v (a JSON number, for the
+ * settings written by hand: json-glib 1.6 writes 1e-05 as "1e-05.0").
+ *
+ * Returns: @buf
+ */
+char *
+pb_json_format_double (char   *buf,
+                       gsize   size,
+                       double  v)
+{
+  for (int prec = 15; prec <= 17; prec++)
+    {
+      g_ascii_formatd (buf, size, prec == 15 ? "%.15g" : prec == 16 ? "%.16g" : "%.17g", v);
+      if (g_ascii_strtod (buf, NULL) == v)
+        break;
+    }
+  return buf;
+}

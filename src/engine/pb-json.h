@@ -9,7 +9,10 @@
 
 G_BEGIN_DECLS
 
-char *pb_json_to_string (JsonNode *root,
-                         gboolean  pretty);
+char *pb_json_to_string     (JsonNode *root,
+                             gboolean  pretty);
+char *pb_json_format_double (char     *buf,
+                             gsize     size,
+                             double    v);
 
 G_END_DECLS

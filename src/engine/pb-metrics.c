@@ -11,6 +11,7 @@
 #include "pb-metrics.h"
 
 #include "pb-error.h"
+#include "pb-json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -343,21 +344,6 @@ pb_metrics_compute (PbMetrics    *metrics,
   return TRUE;
 }
 
-/* shortest decimal that reads back as the same double (JSON numbers) */
-static char *
-format_double (char   *buf,
-               gsize   size,
-               double  v)
-{
-  for (int prec = 15; prec <= 17; prec++)
-    {
-      g_ascii_formatd (buf, size, prec == 15 ? "%.15g" : prec == 16 ? "%.16g" : "%.17g", v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  return buf;
-}
-
 static void
 append_number (GString    *s,
                const char *key,
@@ -366,7 +352,7 @@ append_number (GString    *s,
   char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
   if (isfinite (v))
-    g_string_append_printf (s, "\"%s\":%s", key, format_double (buf, sizeof buf, v));
+    g_string_append_printf (s, "\"%s\":%s", key, pb_json_format_double (buf, sizeof buf, v));
   else
     g_string_append_printf (s, "\"%s\":null", key);
 }

@@ -14,6 +14,7 @@
 #include "pb-optim.h"
 
 #include "pb-error.h"
+#include "pb-json.h"
 
 #include <math.h>
 #include <string.h>
@@ -29,21 +30,6 @@ struct _PbOptim
   float        *avg;        /* (n) RMSprop grad_avg (centered), Adam exp_avg */
   float        *max_sq;     /* (n) Adam max_exp_avg_sq (amsgrad) */
 };
-
-/* shortest decimal that reads back as the same double (JSON numbers) */
-static char *
-format_double (char   *buf,
-               gsize   size,
-               double  v)
-{
-  for (int prec = 15; prec <= 17; prec++)
-    {
-      g_ascii_formatd (buf, size, prec == 15 ? "%.15g" : prec == 16 ? "%.16g" : "%.17g", v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  return buf;
-}
 
 const char *
 pb_optim_kind_get_name (PbOptimKind kind)
@@ -169,30 +155,30 @@ pb_optim_config_to_json (const PbOptimConfig *config)
 
   g_string_append_printf (s, "{\"optimizer\":\"%s\",\"lr\":%s,\"weight_decay\":%s",
                           pb_optim_kind_get_name (config->kind),
-                          format_double (a, sizeof a, config->lr),
-                          format_double (b, sizeof b, config->weight_decay));
+                          pb_json_format_double (a, sizeof a, config->lr),
+                          pb_json_format_double (b, sizeof b, config->weight_decay));
   switch (config->kind)
     {
     case PB_OPTIM_KIND_SGD:
       g_string_append_printf (s, ",\"momentum\":%s,\"dampening\":%s,\"nesterov\":%s",
-                              format_double (a, sizeof a, config->momentum),
-                              format_double (b, sizeof b, config->dampening),
+                              pb_json_format_double (a, sizeof a, config->momentum),
+                              pb_json_format_double (b, sizeof b, config->dampening),
                               config->nesterov ? "true" : "false");
       break;
 
     case PB_OPTIM_KIND_RMSPROP:
       g_string_append_printf (s, ",\"alpha\":%s,\"eps\":%s,\"momentum\":%s,\"centered\":%s",
-                              format_double (a, sizeof a, config->alpha),
-                              format_double (b, sizeof b, config->eps),
-                              format_double (c, sizeof c, config->momentum),
+                              pb_json_format_double (a, sizeof a, config->alpha),
+                              pb_json_format_double (b, sizeof b, config->eps),
+                              pb_json_format_double (c, sizeof c, config->momentum),
                               config->centered ? "true" : "false");
       break;
 
     case PB_OPTIM_KIND_ADAM:
       g_string_append_printf (s, ",\"betas\":[%s,%s],\"eps\":%s,\"amsgrad\":%s",
-                              format_double (a, sizeof a, config->beta1),
-                              format_double (b, sizeof b, config->beta2),
-                              format_double (c, sizeof c, config->eps),
+                              pb_json_format_double (a, sizeof a, config->beta1),
+                              pb_json_format_double (b, sizeof b, config->beta2),
+                              pb_json_format_double (c, sizeof c, config->eps),
                               config->amsgrad ? "true" : "false");
       break;
 
