@@ -79,23 +79,14 @@ pb_source_conninfo_with_password (const char  *conninfo,
                                   GError     **error)
 {
   PQconninfoOption *options;
-  char *parse_error = NULL;
   gboolean with_password = password != NULL && *password != '\0';
   GString *s;
 
   g_return_val_if_fail (conninfo != NULL, NULL);
 
-  options = PQconninfoParse (conninfo, &parse_error);
+  options = _pb_pg_parse_conninfo (conninfo, error);
   if (options == NULL)
-    {
-      g_autofree char *line = _pb_pg_first_line (parse_error);
-
-      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   "Not a PostgreSQL connection string or service: %s",
-                   parse_error != NULL ? line : "out of memory");
-      PQfreemem (parse_error);
-      return NULL;
-    }
+    return NULL;
 
   /* sized once (escaping at most doubles a value), so no reallocation leaves a
    * copy of the password behind in freed memory */

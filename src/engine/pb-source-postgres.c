@@ -211,6 +211,27 @@ _pb_pg_first_line (const char *message)
   return g_steal_pointer (&copy);
 }
 
+/* PQconninfoParse() with its message as a %PB_ENGINE_ERROR_INVALID_ARGUMENT;
+ * free the options with PQconninfoFree(). */
+PQconninfoOption *
+_pb_pg_parse_conninfo (const char  *conninfo,
+                       GError     **error)
+{
+  char *parse_error = NULL;
+  PQconninfoOption *options = PQconninfoParse (conninfo, &parse_error);
+
+  if (options == NULL)
+    {
+      g_autofree char *line = _pb_pg_first_line (parse_error);
+
+      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
+                   "Not a PostgreSQL connection string or service: %s",
+                   parse_error != NULL ? line : "out of memory");
+      PQfreemem (parse_error);
+    }
+  return options;
+}
+
 /**
  * _pb_pg_dup_description:
  *
@@ -261,23 +282,14 @@ _pb_pg_connect (const char  *conninfo,
                 GError     **error)
 {
   g_autoptr(PGconn) conn = NULL;
-  char *parse_error = NULL;
   PQconninfoOption *options;
   g_autofree char *message = NULL;
   g_autofree char *where = NULL;
   const char *msg;
 
-  options = PQconninfoParse (conninfo, &parse_error);
+  options = _pb_pg_parse_conninfo (conninfo, error);
   if (options == NULL)
-    {
-      g_autofree char *line = _pb_pg_first_line (parse_error);
-
-      g_set_error (error, PB_ENGINE_ERROR, PB_ENGINE_ERROR_INVALID_ARGUMENT,
-                   "Not a PostgreSQL connection string or service: %s",
-                   parse_error != NULL ? line : "out of memory");
-      PQfreemem (parse_error);
-      return NULL;
-    }
+    return NULL;
   PQconninfoFree (options);
 
   conn = PQconnectdb (conninfo);

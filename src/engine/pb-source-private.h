@@ -21,6 +21,8 @@ void      _pb_pg_set_error              (GError      **error,
 gboolean  _pb_pg_message_says           (const char   *message,
                                          const char   *what);
 char     *_pb_pg_first_line             (const char   *message);
+PQconninfoOption *_pb_pg_parse_conninfo (const char   *conninfo,
+                                         GError      **error);
 
 /* What the four queries need from MIMIC-III: checked before importing so that a
  * missing table or column is named instead of failing inside a query. */
