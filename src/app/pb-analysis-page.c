@@ -18,6 +18,8 @@
 
 #include "pb-analysis-page.h"
 
+#include "pb-format.h"
+
 #include "pb-attack.h"
 #include "pb-attribution.h"
 #include "pb-fgsm.h"
@@ -549,12 +551,13 @@ load_stored (PbAnalysisPage *self,
           while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
             {
               gint64 id = sqlite3_column_int64 (stmt, 0);
+              g_autofree char *when =
+                pb_format_timestamp ((const char *) sqlite3_column_text (stmt, 4));
               g_autofree char *name =
-                g_strdup_printf (_("%lld: %s of %s, %d stays (%.19s)"), (long long) id,
+                g_strdup_printf (_("%lld: %s of %s, %d stays (%s)"), (long long) id,
                                  (const char *) sqlite3_column_text (stmt, 1),
                                  (const char *) sqlite3_column_text (stmt, 2),
-                                 sqlite3_column_int (stmt, 3),
-                                 (const char *) sqlite3_column_text (stmt, 4));
+                                 sqlite3_column_int (stmt, 3), when);
 
               if (id == q[k].select ||
                   (q[k].select == 0 && pos == GTK_INVALID_LIST_POSITION && run != NULL &&
@@ -703,10 +706,11 @@ load_runs (PbAnalysisPage *self)
   for (guint i = 0; i < runs->len; i++)
     {
       const PbAttackRunInfo *r = runs->pdata[i];
+      g_autofree char *when = pb_format_timestamp (r->created_at);
       g_autofree char *name =
-        r->complete ? g_strdup_printf (_("Run %lld: %s, %u stays (%.19s)"),
+        r->complete ? g_strdup_printf (_("Run %lld: %s, %u stays (%s)"),
                                        (long long) r->run_id, r->dataset_name, r->n_attacked,
-                                       r->created_at)
+                                       when)
                     : g_strdup_printf (_("Run %lld: %s, %u stays, unfinished "
                                          "(%u of %u batches)"), (long long) r->run_id,
                                        r->dataset_name,

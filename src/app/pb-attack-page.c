@@ -17,6 +17,8 @@
 
 #include "pb-attack-page.h"
 
+#include "pb-format.h"
+
 #include "pb-attack.h"
 #include "pb-figure-attack.h"
 #include "pb-plot-heatmap.h"
@@ -501,11 +503,13 @@ load_runs (PbAttackPage *self,
       const PbAttackRunInfo *r = runs->pdata[i];
 
       if (r->complete)
-        strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays "
-                                                         "(%.19s)"),
-                                                       (long long) r->run_id, r->dataset_name,
-                                                       r->n_attacked,
-                                                       r->created_at));
+        {
+          g_autofree char *when = pb_format_timestamp (r->created_at);
+
+          strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays (%s)"),
+                                               (long long) r->run_id, r->dataset_name,
+                                               r->n_attacked, when));
+        }
       else
         strv_take (builder, g_strdup_printf (_("Run %lld: %s, %u stays, "
                                                          "unfinished (%u of %u batches)"),

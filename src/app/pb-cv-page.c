@@ -21,6 +21,8 @@
 
 #include "pb-cv-page.h"
 
+#include "pb-format.h"
+
 #include "pb-cv.h"
 #include "pb-figure-run.h"
 #include "pb-plot-line.h"
@@ -357,11 +359,12 @@ show_summary (PbCvPage         *self,
   {
     const char *protocol = pb_protocol_get_name (r->config.train.model.protocol);
     gboolean seed = r->config.train.model.protocol == PB_PROTOCOL_SEED;
+    g_autofree char *when = pb_format_timestamp (r->created_at);
     g_autofree char *desc =
       g_strdup_printf (_("Cross-validation %s (%s, %s): %u of %u folds finished; each fold at "
                          "its checkpoint with the lowest validation loss; mean and sample std "
                          "over finished folds. Hyperparameters: %s. Protocol preset: %s — %s."),
-                       r->created_at != NULL ? r->created_at : "", r->dataset, r->status,
+                       when, r->dataset, r->status,
                        s->n_folds, r->config.n_folds,
                        r->source != NULL ? r->source : _("edited"), protocol,
                        seed ? _("validation metrics on a weighted resample of the training fold, "
