@@ -35,7 +35,8 @@
  *             sequences, which are contiguous rows at every step, so parts never
  *             share a row and need no synchronisation between steps;
  *   gates     (weight gradients): ranges of the 4H gate rows of dW and db, so no
- *             part reduces into another's output.
+ *             part reduces into another's output (with the kernels and one
+ *             direction per part, each part takes its direction's gates).
  * The split depends only on the shapes and the thread count, never on timing:
  * results are deterministic. OpenBLAS runs single-threaded inside the parts. */
 
@@ -604,7 +605,9 @@ run_job (Job *job)
 
         case PHASE_BACKWARD_WEIGHTS:
           if (job->self->use_kernels)
-            backward_weights_part_kernels (a, job->self->wgrad[d].data, g0, g1);
+            backward_weights_part_kernels (a, job->self->wgrad[d].data,
+                                           job->whole ? 0 : g0,
+                                           job->whole ? 4 * a->n_hidden : g1);
           else
             backward_weights_part (a, g0, g1);
           break;
@@ -751,6 +754,20 @@ run_phase (PbBackendCpu     *self,
     }
   else if (by_sequence)
     split_sequences (jobs, n_parts, a0);
+  else if (phase == PHASE_BACKWARD_WEIGHTS && self->use_kernels && n_parts == 2 &&
+           one_part_per_direction (self, args, n_dirs))
+    {
+      /* the weight gradients of a direction on the thread that just ran its
+       * backward-data: its latest dgates are in that core's cache, and each
+       * thread reads its own x and h once instead of both threads all of them
+       * (results do not change: the kernel sums in the same order either way) */
+      for (guint p = 0; p < n_parts; p++)
+        {
+          jobs[p].d0 = p;
+          jobs[p].d1 = p + 1;
+          jobs[p].whole = TRUE;
+        }
+    }
 
   if (n_parts > 1)
     {
