@@ -1,5 +1,7 @@
-/* pb-backend-cpu.c — the CPU backend: OpenBLAS sgemm for the products, fused
- * loops for the gates. The reference every other backend is tested against.
+/* pb-backend-cpu.c — the CPU backend: on AVX-512 CPUs the LSTM runs on the step
+ * kernels of pb-backend-cpu-avx512.c; otherwise (or with PB_CPU_KERNELS=0)
+ * OpenBLAS sgemm for the products and fused loops for the gates. The reference
+ * every other backend is tested against.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
