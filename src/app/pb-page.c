@@ -13,6 +13,7 @@ typedef struct
   char      *title;
   char      *icon_name;
   PbProject *project;
+  gint64     last_refresh;   /* monotonic µs of the last live-results refresh */
 } PbPagePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (PbPage, pb_page, ADW_TYPE_BIN)
@@ -291,5 +292,43 @@ pb_page_start_writer (PbPage         *self,
       show_error (self, error);
       return FALSE;
     }
+  return TRUE;
+}
+
+/* live results (tables, figures) redraw at most this often while a job runs:
+ * rebuilding them on every epoch's report kept the main loop busy */
+#define PB_PAGE_REFRESH_MS 250
+
+/**
+ * pb_page_show_job_progress:
+ * @self: a #PbPage
+ * @job: the page's job
+ * @bar: the page's progress bar
+ *
+ * Shows @job's fraction and message on @bar. Call it from the job's
+ * `notify::fraction`.
+ *
+ * Returns: %TRUE when the page should also refresh its live results (at most
+ *   every 250 ms; the job's `finished` handler refreshes them a last time)
+ */
+gboolean
+pb_page_show_job_progress (PbPage         *self,
+                           PbJob          *job,
+                           GtkProgressBar *bar)
+{
+  PbPagePrivate *priv = pb_page_get_instance_private (self);
+  g_autofree char *message = NULL;
+  gint64 now = g_get_monotonic_time ();
+
+  g_return_val_if_fail (PB_IS_PAGE (self), FALSE);
+
+  message = pb_job_dup_message (job);
+  gtk_progress_bar_set_fraction (bar, pb_job_get_fraction (job));
+  if (message != NULL)
+    gtk_progress_bar_set_text (bar, message);
+
+  if (now - priv->last_refresh < PB_PAGE_REFRESH_MS * G_TIME_SPAN_MILLISECOND)
+    return FALSE;
+  priv->last_refresh = now;
   return TRUE;
 }

@@ -30,6 +30,9 @@ PbProject  *pb_page_get_project     (PbPage     *self);
 void        pb_page_set_project     (PbPage     *self,
                                      PbProject  *project);
 gboolean    pb_page_check_project_free (PbPage  *self);
+gboolean    pb_page_show_job_progress (PbPage   *self,
+                                     PbJob          *job,
+                                     GtkProgressBar *bar);
 gboolean    pb_page_start_writer    (PbPage     *self,
                                      PbJob      *job,
                                      PbJobFunc   func,

@@ -420,11 +420,7 @@ on_job_running_cb (PbPreprocessPage *self)
 static void
 on_job_progress_cb (PbPreprocessPage *self)
 {
-  g_autofree char *message = pb_job_dup_message (self->job);
-
-  gtk_progress_bar_set_fraction (self->progress_bar, pb_job_get_fraction (self->job));
-  if (message != NULL)
-    gtk_progress_bar_set_text (self->progress_bar, message);
+  pb_page_show_job_progress (PB_PAGE (self), self->job, self->progress_bar);
 }
 
 static void
