@@ -60,6 +60,7 @@ line_new (PbFigureCurve   curve,
   *series = _pb_figure_take (figure, g_array_new (FALSE, TRUE, sizeof (PbPlotSeries)),
                              (GDestroyNotify) g_array_unref);
   figure->data.line.x_label = _("Epoch");
+  figure->data.line.x_counts = TRUE;
   figure->data.line.y_label = curve == PB_FIGURE_CURVE_LOSS ? _("Loss") : _("AUC");
   return figure;
 }

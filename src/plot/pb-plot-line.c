@@ -136,7 +136,10 @@ line_layout (cairo_t              *cr,
       chart->legend = (const PbPlotLegendItem *) legend->data;
       chart->n_legend = legend->len;
     }
-  _pb_plot_axis_set_auto (&chart->x, x_min, x_max, FALSE);
+  if (data->x_counts)
+    _pb_plot_axis_set_counts (&chart->x, x_min, x_max);
+  else
+    _pb_plot_axis_set_auto (&chart->x, x_min, x_max, FALSE);
   if (data->y_fixed)
     _pb_plot_axis_set_fixed (&chart->y, data->y_min, data->y_max, data->log_y);
   else

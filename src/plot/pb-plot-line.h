@@ -42,6 +42,8 @@ typedef struct
  * @y_label: (nullable): y axis title, e.g. "Loss"
  * @series: (array length=n_series): the series
  * @log_y: logarithmic y axis
+ * @x_counts: the x values are whole numbers (epochs): ticks at integers only,
+ *   and the axis spans the data ± ½ so no point sits on the frame
  * @y_fixed: use [@y_min, @y_max] instead of a range from the data
  */
 typedef struct
@@ -52,6 +54,7 @@ typedef struct
   const PbPlotSeries *series;
   guint               n_series;
   gboolean            log_y;
+  gboolean            x_counts;
   gboolean            y_fixed;
   double              y_min;
   double              y_max;
