@@ -23,7 +23,9 @@
 #define PB_TILE_ROWS 6          /* rows per register tile */
 #define PB_UNITS 16             /* hidden units per zmm */
 
-#if defined(__x86_64__) && defined(__GNUC__)
+/* GCC's target pragma; elsewhere (other architectures, clang) the backend
+ * reports no support and keeps its sgemm path */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define PB_HAVE_AVX512_KERNELS 1
 #endif
 
