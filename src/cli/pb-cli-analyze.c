@@ -9,7 +9,7 @@
 #include "pb-cli.h"
 
 #include "pb-attack.h"
-#include "pb-plot-figure.h"
+#include "pb-figures.h"
 #include "pb-susceptibility.h"
 
 #include <errno.h>
@@ -195,8 +195,6 @@ write_figures (const PbAttackResult *result,
                guint                *n_files,
                GError              **error)
 {
-  const char *titles[2] = { "0 → 1 attack", "1 → 0 attack" };
-  PbPlotStyle style;
 
   *n_files = 0;
   if (g_mkdir_with_parents (dir, 0755) != 0)
@@ -207,49 +205,31 @@ write_figures (const PbAttackResult *result,
                    "Cannot create %s: %s", dir, g_strerror (saved));
       return FALSE;
     }
-  pb_plot_style_init (&style);
-
   for (guint k = 0; k < PB_ATTACK_N_EXAMPLES; k++)
     for (guint label = 0; label < 2; label++)
       for (guint m = 0; m < 2; m++)
         {
           g_autoptr(PbSusceptibility) s = NULL;
-          g_autofree char *title = NULL;
+          g_autoptr(PbFigure) figure = NULL;
           g_autofree char *file = NULL;
           g_autofree char *path = NULL;
-          PbPlotSusceptibilityData data = { 0 };
-          PbPlotFigure figure = { PB_PLOT_KIND_SUSCEPTIBILITY, &data, &style };
           PbAttackCondition cond;
           PbPlotFormat fmt;
 
           pb_attack_condition_init (&cond, k, label);
           cond.seq_length = seq_length;
           s = pb_susceptibility_compute (result, &cond);
-          title = g_strdup_printf ("%s, %s examples (n = %u)", titles[label], kind_names[k],
-                                   s->n_examples);
-          data.title = title;
-          data.x_label = "Elapsed time (hours)";
-          data.y_label = "Measurement";
-          data.value_label = m == 0 ? "Perturbation probability"
-                                    : "Mean perturbation magnitude (when not zero)";
-          data.matrix.values = m == 0 ? s->gpp : s->ganzp;
-          data.matrix.n_rows = result->n_features;
-          data.matrix.n_cols = result->max_len;
-          data.matrix.transposed = TRUE;
-          data.matrix.row_labels = (const char * const *) result->feature_names;
-          data.matrix.col_tick_step = 12;
-          data.color_map = PB_PLOT_COLOR_MAP_VIRIDIS;
-          data.log_scale = TRUE;
-          data.cell_edges = TRUE;
-          data.marginal = PB_PLOT_MARGINAL_SUM;
-          if (s->n_examples == 0)
-            continue;
+          /* the Analysis page's and `perturb figure susceptibility`'s figure */
+          figure = pb_figure_new_susceptibility (result, &cond, s,
+                                                 m == 0 ? PB_FIGURE_MAP_GPP : PB_FIGURE_MAP_GANZP);
+          if (figure == NULL)
+            continue;   /* no adversarial example under this condition */
 
           file = g_strdup_printf ("%s_%s_%s.%s", m == 0 ? "gpp" : "ganzp", kind_names[k],
                                   label_names[label], format);
           path = g_build_filename (dir, file, NULL);
           fmt = pb_plot_format_from_path (path);
-          if (!pb_plot_figure_export (&figure, fmt, path, 7.0 * 72, 4.5 * 72, 200, error))
+          if (!pb_figure_export (figure, fmt, path, 7.0 * 72, 4.5 * 72, 200, error))
             return FALSE;
           (*n_files)++;
         }
