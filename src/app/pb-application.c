@@ -49,28 +49,37 @@ get_window (PbApplication *self)
   return PB_WINDOW (window);
 }
 
+/* Tries to save the screenshot; on the last try (or success) reports and quits. */
 static gboolean
-take_screenshot_cb (gpointer user_data)
+try_screenshot (PbApplication *self,
+                gboolean       last_try)
 {
-  PbApplication *self = PB_APPLICATION (user_data);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
   g_autoptr(GError) error = NULL;
 
-  if (window == NULL || !pb_screenshot_save_png (GTK_WIDGET (window), self->screenshot_path,
-                                                 &error))
+  if (window != NULL && pb_screenshot_save_png (GTK_WIDGET (window), self->screenshot_path,
+                                                &error))
+    {
+      g_print ("Saved screenshot %s\n", self->screenshot_path);
+      self->exit_status = 0;
+    }
+  else if (!last_try)
+    {
+      /* e.g. a relayout pending after the pages loaded: draw again, retry */
+      if (window != NULL)
+        gtk_widget_queue_draw (GTK_WIDGET (window));
+      self->painted = FALSE;
+      return FALSE;
+    }
+  else
     {
       g_printerr ("perturb-workbench: screenshot failed: %s\n",
                   error != NULL ? error->message : "no window");
       self->exit_status = 1;
     }
-  else
-    {
-      g_print ("Saved screenshot %s\n", self->screenshot_path);
-      self->exit_status = 0;
-    }
 
   g_application_quit (G_APPLICATION (self));
-  return G_SOURCE_REMOVE;
+  return TRUE;
 }
 
 static void
@@ -80,27 +89,29 @@ on_after_paint_cb (GdkFrameClock *clock,
   self->painted = TRUE;
 }
 
-/* Waits for the first frame and for the pages to finish loading their data. */
+/* Waits for a drawn frame and for the pages to finish loading their data;
+ * retries a capture that comes back empty until the ceiling. */
 static gboolean
 screenshot_poll_cb (gpointer user_data)
 {
   PbApplication *self = PB_APPLICATION (user_data);
   gint64 now = g_get_monotonic_time ();
+  gboolean last_try = now - self->screenshot_since > SCREENSHOT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
 
   if (pb_job_count_running () > 0)
     self->quiet_since = 0;
   else if (self->quiet_since == 0)
     self->quiet_since = now;
 
-  if (now - self->screenshot_since > SCREENSHOT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND)
+  if (last_try)
     g_printerr ("perturb-workbench: taking the screenshot although %s\n",
-                self->painted ? "pages are still loading" : "the window has not drawn yet");
+                !self->painted ? "the window has not drawn yet"
+                : self->quiet_since == 0 ? "pages are still loading" : "it came back empty");
   else if (!self->painted || self->quiet_since == 0 ||
            now - self->quiet_since < SCREENSHOT_QUIET_MS * G_TIME_SPAN_MILLISECOND)
     return G_SOURCE_CONTINUE;
 
-  take_screenshot_cb (self);
-  return G_SOURCE_REMOVE;
+  return try_screenshot (self, last_try) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
