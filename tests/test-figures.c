@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include "pb-test-plot.h"
 #include "pb-test-util.h"
 
 #include "pb-engine.h"
@@ -118,91 +119,20 @@ check_png (const char *path,
   cairo_surface_destroy (image);
 }
 
-typedef struct
-{
-  double   width;
-  double   height;
-  gboolean saw_svg;
-  guint    n_elements;
-} SvgInfo;
-
-static void
-svg_start (GMarkupParseContext  *context,
-           const char           *name,
-           const char          **attr_names,
-           const char          **attr_values,
-           gpointer              user_data,
-           GError              **error)
-{
-  SvgInfo *info = user_data;
-
-  info->n_elements++;
-  if (!g_str_equal (name, "svg") || info->saw_svg)
-    return;
-  info->saw_svg = TRUE;
-  for (guint i = 0; attr_names[i] != NULL; i++)
-    if (g_str_equal (attr_names[i], "width"))
-      info->width = g_ascii_strtod (attr_values[i], NULL);
-    else if (g_str_equal (attr_names[i], "height"))
-      info->height = g_ascii_strtod (attr_values[i], NULL);
-}
-
 static void
 check_svg (const char *path,
            double      width_mm,
            double      height_mm)
 {
-  static const GMarkupParser parser = { svg_start, NULL, NULL, NULL, NULL };
-  g_autofree char *text = read_text (path);
-  g_autoptr(GMarkupParseContext) context = NULL;
-  g_autoptr(GError) error = NULL;
-  SvgInfo info = { 0 };
-
-  g_assert_nonnull (strstr (text, "<svg"));
-  context = g_markup_parse_context_new (&parser, 0, &info, NULL);
-  g_assert_true (g_markup_parse_context_parse (context, text, -1, &error));
-  g_assert_true (g_markup_parse_context_end_parse (context, &error));
-  g_assert_no_error (error);
-  g_assert_true (info.saw_svg);
-  g_assert_cmpuint (info.n_elements, >, 20);
-  g_assert_cmpfloat_with_epsilon (info.width, width_mm / 25.4 * 72, 0.01);
-  g_assert_cmpfloat_with_epsilon (info.height, height_mm / 25.4 * 72, 0.01);
+  pb_test_check_svg (path, pb_plot_mm_to_pt (width_mm), pb_plot_mm_to_pt (height_mm));
 }
 
+/* the page height depends on the kind: only the width is checked */
 static void
 check_pdf (const char *path,
            double      width_mm)
 {
-  g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  g_assert_cmpuint (len, >, 500);
-  g_assert_true (g_str_has_prefix (text, "%PDF-"));
-
-  if (pdftoppm != NULL)
-    {
-      g_autofree char *prefix = g_strconcat (path, "-back", NULL);
-      g_autofree char *png = g_strconcat (prefix, ".png", NULL);
-      const char *argv[] = { pdftoppm, "-png", "-r", "72", "-singlefile", path, prefix, NULL };
-      cairo_surface_t *image;
-      int status = 0;
-
-      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
-                                   NULL, NULL, NULL, NULL, &status, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (status, ==, 0);
-      image = cairo_image_surface_create_from_png (png);
-      g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
-      /* pdftoppm rounds the page size up or to nearest, depending on version */
-      g_assert_cmpfloat (fabs (cairo_image_surface_get_width (image) - width_mm / 25.4 * 72),
-                         <=, 1);
-      cairo_surface_destroy (image);
-    }
-  else
-    g_test_message ("pdftoppm not found: PDF checked by its header only");
+  pb_test_check_pdf (path, pb_plot_mm_to_pt (width_mm), 0);
 }
 
 /* The CSV's rows as fields (no quoted commas in what these tests read). */

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "pb-test-plot.h"
 #include "pb-test-util.h"
 
 #include "pb-plot-demo.h"
@@ -42,33 +43,6 @@ fixture_tear (Fixture       *f,
   g_free (f->dir);
 }
 
-/* Pixels that are not (almost) white, and distinct colours, in a region. */
-static void
-count_pixels (cairo_surface_t *image,
-              int              x0,
-              int              y0,
-              int              x1,
-              int              y1,
-              guint           *n_ink,
-              guint           *n_colors)
-{
-  g_autoptr(GHashTable) colors = g_hash_table_new (g_direct_hash, g_direct_equal);
-  int stride = cairo_image_surface_get_stride (image);
-  const unsigned char *data = cairo_image_surface_get_data (image);
-
-  *n_ink = 0;
-  for (int y = y0; y < y1; y++)
-    for (int x = x0; x < x1; x++)
-      {
-        guint32 p = ((const guint32 *) (data + (gsize) y * stride))[x];
-
-        if ((p & 0xffffff) != 0xffffff && ((p >> 16) & 0xff) + ((p >> 8) & 0xff) + (p & 0xff) < 3 * 245)
-          (*n_ink)++;
-        g_hash_table_add (colors, GUINT_TO_POINTER (p));
-      }
-  *n_colors = g_hash_table_size (colors);
-}
-
 static void
 pixel_rgb (cairo_surface_t *image,
            int              x,
@@ -99,137 +73,6 @@ assert_pixel_is (cairo_surface_t *image,
   g_assert_cmpfloat (fabs (rgb[0] - expected->r * 255), <=, 2);
   g_assert_cmpfloat (fabs (rgb[1] - expected->g * 255), <=, 2);
   g_assert_cmpfloat (fabs (rgb[2] - expected->b * 255), <=, 2);
-}
-
-/* The @n numbers after @key in @text, e.g. a PDF MediaBox. */
-static gboolean
-find_numbers (const char *text,
-              gsize       len,
-              const char *key,
-              double     *numbers,
-              guint       n)
-{
-  const char *p = memmem (text, len, key, strlen (key));   /* PDFs hold NUL bytes */
-
-  if (p == NULL)
-    return FALSE;
-  p += strlen (key);
-  for (guint i = 0; i < n; i++)
-    {
-      char *end;
-
-      while (*p == ' ' || *p == '[' || *p == '"')
-        p++;
-      numbers[i] = g_ascii_strtod (p, &end);
-      if (end == p)
-        return FALSE;
-      p = end;
-    }
-  return TRUE;
-}
-
-typedef struct
-{
-  double   width, height;
-  gboolean saw_svg;
-  guint    n_elements;
-} SvgInfo;
-
-static void
-svg_start (GMarkupParseContext  *context,
-           const char           *name,
-           const char          **attr_names,
-           const char          **attr_values,
-           gpointer              user_data,
-           GError              **error)
-{
-  SvgInfo *info = user_data;
-
-  info->n_elements++;
-  if (!g_str_equal (name, "svg") || info->saw_svg)
-    return;
-  info->saw_svg = TRUE;
-  for (guint i = 0; attr_names[i] != NULL; i++)
-    {
-      if (g_str_equal (attr_names[i], "width"))
-        info->width = g_ascii_strtod (attr_values[i], NULL);
-      else if (g_str_equal (attr_names[i], "height"))
-        info->height = g_ascii_strtod (attr_values[i], NULL);
-    }
-}
-
-static void
-check_svg (const char *path,
-           double      width_pt,
-           double      height_pt)
-{
-  static const GMarkupParser parser = { svg_start, NULL, NULL, NULL, NULL };
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GMarkupParseContext) context = NULL;
-  SvgInfo info = { 0 };
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  g_assert_no_error (error);
-  context = g_markup_parse_context_new (&parser, 0, &info, NULL);
-  g_assert_true (g_markup_parse_context_parse (context, text, len, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_markup_parse_context_end_parse (context, &error));
-  g_assert_no_error (error);
-  g_assert_true (info.saw_svg);
-  g_assert_cmpuint (info.n_elements, >, 20);
-  g_assert_cmpfloat_with_epsilon (info.width, width_pt, 0.01);
-  g_assert_cmpfloat_with_epsilon (info.height, height_pt, 0.01);
-}
-
-static void
-check_pdf (const char *path,
-           double      width_pt,
-           double      height_pt,
-           const char *dir)
-{
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *pdftoppm = g_find_program_in_path ("pdftoppm");
-  double box[4];
-  gsize len;
-
-  g_assert_true (g_file_get_contents (path, &text, &len, &error));
-  g_assert_no_error (error);
-  g_assert_cmpuint (len, >, 500);
-  g_assert_true (g_str_has_prefix (text, "%PDF-"));
-  g_assert_true (find_numbers (text, len, "/MediaBox", box, 4));
-  g_assert_cmpfloat (box[0], ==, 0);
-  g_assert_cmpfloat (box[1], ==, 0);
-  g_assert_cmpfloat_with_epsilon (box[2], width_pt, 0.01);
-  g_assert_cmpfloat_with_epsilon (box[3], height_pt, 0.01);
-
-  /* rendered back, the page is not blank */
-  if (pdftoppm != NULL)
-    {
-      g_autofree char *prefix = g_build_filename (dir, "back", NULL);
-      g_autofree char *png = g_strconcat (prefix, ".png", NULL);
-      const char *argv[] = { pdftoppm, "-png", "-r", "72", "-singlefile", path, prefix, NULL };
-      cairo_surface_t *image;
-      int status = 0;
-      guint n_ink, n_colors;
-
-      g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL,
-                                   NULL, NULL, NULL, NULL, &status, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (status, ==, 0);
-      image = cairo_image_surface_create_from_png (png);
-      g_assert_cmpint (cairo_surface_status (image), ==, CAIRO_STATUS_SUCCESS);
-      /* pdftoppm rounds the page size up or to nearest, depending on version */
-      g_assert_cmpfloat (fabs (cairo_image_surface_get_width (image) - width_pt), <=, 1);
-      count_pixels (image, 0, 0, cairo_image_surface_get_width (image),
-                    cairo_image_surface_get_height (image), &n_ink, &n_colors);
-      g_assert_cmpuint (n_ink, >, 500);
-      g_assert_cmpuint (n_colors, >, 3);
-      cairo_surface_destroy (image);
-      g_unlink (png);
-    }
 }
 
 /* Every demo figure to PNG (size × dpi, not blank), SVG and PDF. */
@@ -264,7 +107,7 @@ test_export_every_kind (Fixture       *f,
       g_assert_cmpint (ih, ==, (int) ceil (HEIGHT_MM / 25.4 * dpi));   /* 355 */
 
       /* the middle of the figure (the plot area) has data in colour */
-      count_pixels (image, iw / 5, ih / 5, iw * 4 / 5, ih * 4 / 5, &n_ink, &n_colors);
+      pb_test_count_pixels (image, iw / 5, ih / 5, iw * 4 / 5, ih * 4 / 5, &n_ink, &n_colors);
       g_test_message ("%s: %u ink pixels, %u colours", name, n_ink, n_colors);
       g_assert_cmpuint (n_ink, >, (guint) (iw * ih / 100));
       g_assert_cmpuint (n_colors, >=, 4);
@@ -279,7 +122,7 @@ test_export_every_kind (Fixture       *f,
 
       g_assert_true (pb_plot_figure_export (figure, PB_PLOT_FORMAT_SVG, svg, w, h, dpi, &error));
       g_assert_no_error (error);
-      check_svg (svg, w, h);
+      pb_test_check_svg (svg, w, h);
       if (k == PB_PLOT_KIND_HEATMAP || k == PB_PLOT_KIND_HEATMAP_TRIPLE ||
           k == PB_PLOT_KIND_SUSCEPTIBILITY)
         {
@@ -292,7 +135,7 @@ test_export_every_kind (Fixture       *f,
 
       g_assert_true (pb_plot_figure_export (figure, PB_PLOT_FORMAT_PDF, pdf, w, h, dpi, &error));
       g_assert_no_error (error);
-      check_pdf (pdf, w, h, f->dir);
+      pb_test_check_pdf (pdf, w, h);
     }
 }
 
