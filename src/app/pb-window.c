@@ -146,21 +146,26 @@ show_open_error (PbWindow     *self,
   pb_window_show_toast (self, message);
 }
 
-/* Runs once the stopped job is over: closes the window or the project. */
+/* Closes what the user asked to close once its job had stopped. */
+static void
+finish_close (PbWindow *self)
+{
+  if (self->close_when_stopped)
+    gtk_window_close (GTK_WINDOW (self));
+  else
+    pb_window_close_project (self);
+}
+
+/* Runs once the stopped job is over. */
 static void
 on_stopping_job_running_cb (PbWindow *self)
 {
-  gboolean close_window = self->close_when_stopped;
-
   if (self->stopping_job == NULL || pb_job_get_running (self->stopping_job))
     return;
 
   g_signal_handlers_disconnect_by_data (self->stopping_job, self);
   g_clear_object (&self->stopping_job);
-  if (close_window)
-    gtk_window_close (GTK_WINDOW (self));
-  else
-    pb_window_close_project (self);
+  finish_close (self);
 }
 
 static void
@@ -176,11 +181,7 @@ on_stop_dialog_response_cb (AdwMessageDialog *dialog,
   job = pb_job_find_writer (pb_project_get_path (self->project));
   if (job == NULL)
     {
-      /* it finished while the dialog was up */
-      if (self->close_when_stopped)
-        gtk_window_close (GTK_WINDOW (self));
-      else
-        pb_window_close_project (self);
+      finish_close (self);   /* it finished while the dialog was up */
       return;
     }
 
