@@ -485,7 +485,7 @@ fail (PbAnalysisPage *self,
 {
   gtk_widget_set_visible (GTK_WIDGET (self->job_group), TRUE);
   set_status (self, message, TRUE);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+  pb_page_toast (PB_PAGE (self), message);
 }
 
 static const PbAttackRunInfo *

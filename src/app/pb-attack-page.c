@@ -420,7 +420,7 @@ fail (PbAttackPage *self,
       const char   *message)
 {
   set_status (self, message, TRUE);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+  pb_page_toast (PB_PAGE (self), message);
 }
 
 static const PbAttackRunInfo *

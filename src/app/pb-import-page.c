@@ -184,7 +184,7 @@ show_error (PbImportPage *self,
 {
   set_status (self, message, TRUE);
   /* outside a window (tests) there is no win.toast: the inline label says it */
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
+  pb_page_toast (PB_PAGE (self), message);
 }
 
 static void

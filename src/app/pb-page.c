@@ -225,12 +225,21 @@ pb_page_set_project (PbPage    *self,
     }
 }
 
-static void
-show_error (PbPage       *self,
-            const GError *error)
+/**
+ * pb_page_toast:
+ * @self: a #PbPage
+ * @message: what to tell the user
+ *
+ * Shows @message as a toast of the window (its `win.toast` action); outside a
+ * window (widget tests) nothing shows.
+ */
+void
+pb_page_toast (PbPage     *self,
+               const char *message)
 {
-  /* outside a window (widget tests) the action is missing and nothing shows */
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
+  g_return_if_fail (PB_IS_PAGE (self));
+
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", message);
 }
 
 /**
@@ -255,7 +264,7 @@ pb_page_check_project_free (PbPage *self)
 
   if (!pb_job_check_project_free (pb_project_get_path (priv->project), &error))
     {
-      show_error (self, error);
+      pb_page_toast (self, error->message);
       return FALSE;
     }
   return TRUE;
@@ -289,7 +298,7 @@ pb_page_start_writer (PbPage         *self,
   if (!pb_job_start_writer (job, pb_project_get_path (priv->project), func, data, data_destroy,
                             &error))
     {
-      show_error (self, error);
+      pb_page_toast (self, error->message);
       return FALSE;
     }
   return TRUE;

@@ -29,6 +29,8 @@ const char *pb_page_get_icon_name   (PbPage     *self);
 PbProject  *pb_page_get_project     (PbPage     *self);
 void        pb_page_set_project     (PbPage     *self,
                                      PbProject  *project);
+void        pb_page_toast           (PbPage     *self,
+                                     const char *message);
 gboolean    pb_page_check_project_free (PbPage  *self);
 gboolean    pb_page_show_job_progress (PbPage   *self,
                                      PbJob          *job,

@@ -451,7 +451,7 @@ on_job_finished_cb (PbPreprocessPage *self,
       gtk_progress_bar_set_fraction (self->progress_bar, 0);
       gtk_progress_bar_set_text (self->progress_bar, _("Failed; the dataset is unchanged"));
       set_status (self, text, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+      pb_page_toast (PB_PAGE (self), text);
     }
   else
     {
@@ -505,7 +505,7 @@ start_action (GtkWidget  *widget,
       const char *text = _("The lower clip percentile must be below the upper one.");
 
       set_status (self, text, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+      pb_page_toast (PB_PAGE (self), text);
       preprocess_call_free (call);
       return;
     }
@@ -514,7 +514,7 @@ start_action (GtkWidget  *widget,
       const char *text = _("The minimum hours cannot exceed the observation window.");
 
       set_status (self, text, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+      pb_page_toast (PB_PAGE (self), text);
       preprocess_call_free (call);
       return;
     }

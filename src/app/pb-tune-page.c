@@ -989,7 +989,7 @@ on_load_finished_cb (PbTunePage *self,
       g_autofree char *text = g_strdup_printf (_("Could not read the study: %s"), error->message);
 
       set_status (self, text, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+      pb_page_toast (PB_PAGE (self), text);
       g_clear_pointer (&self->loaded_for, g_free);
     }
 }
@@ -1016,7 +1016,7 @@ on_job_finished_cb (PbTunePage *self,
 
       gtk_progress_bar_set_text (self->progress_bar, _("Failed"));
       set_status (self, text, TRUE);
-      gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", text);
+      pb_page_toast (PB_PAGE (self), text);
     }
   else
     {
@@ -1033,7 +1033,7 @@ fail_start (PbTunePage   *self,
             const GError *error)
 {
   set_status (self, error->message, TRUE);
-  gtk_widget_activate_action (GTK_WIDGET (self), "win.toast", "s", error->message);
+  pb_page_toast (PB_PAGE (self), error->message);
 }
 
 static void
